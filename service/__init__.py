@@ -1,0 +1,3 @@
+"""Debrief: after-action reviews where AI drafts and humans decide."""
+
+__version__ = "0.1.0"

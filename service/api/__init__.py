@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every domain controller: dependencies and error responses."""

@@ -1,0 +1,123 @@
+"""The `debrief` command line. Commands that write take --data-dir (default: DEBRIEF_DATA_DIR)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from service.errors import DebriefError
+from service.settings import Settings
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    return Settings(**overrides)
+
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where Debrief keeps its data (default: DEBRIEF_DATA_DIR or ~/.local/share/debrief).",
+)
+
+
+@click.group()
+@click.version_option(package_name="debrief")
+def main() -> None:
+    """Debrief: after-action reviews where AI drafts and humans decide."""
+
+
+@main.command()
+@data_dir_option
+def migrate(data_dir: Path | None) -> None:
+    """Create or upgrade the database schema."""
+    from service.db.migrate import upgrade
+
+    settings = _settings(data_dir)
+    upgrade(settings)
+    click.echo(f"database is up to date ({_redact(settings.database_url)})")
+
+
+@main.command()
+@data_dir_option
+@click.option("--host", default=None, help="Interface to listen on (default DEBRIEF_WEB_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default DEBRIEF_WEB_PORT, 8000).")
+@click.option("--no-migrate", is_flag=True, help="Do not apply migrations before starting.")
+def serve(data_dir: Path | None, host: str | None, port: int | None, no_migrate: bool) -> None:
+    """Start the web service."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.db.migrate import upgrade
+
+    settings = _settings(data_dir)
+    if host:
+        settings.web.host = host
+    if port:
+        settings.web.port = port
+    if not no_migrate:
+        upgrade(settings)
+    click.echo(f"Debrief on http://{settings.web.host}:{settings.web.port}  (data in {settings.data_dir})")
+    uvicorn.run(create_app(settings), host=settings.web.host, port=settings.web.port, log_level="info")
+
+
+@main.command()
+@click.argument("review_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@data_dir_option
+def export(review_id: int, fmt: str, output: Path | None, data_dir: Path | None) -> None:
+    """Export a review as a Markdown AAR document or JSON."""
+    from service.db.engine import make_engine, make_session_factory
+    from service.domain.export.document import review_document
+    from service.domain.export.markdown import render_markdown
+    from service.domain.services import provide_services
+
+    settings = _settings(data_dir)
+    engine = make_engine(settings)
+    try:
+        with provide_services(make_session_factory(engine), settings, write=False) as services:
+            doc = review_document(services.session, services.reviews.get(review_id))
+    except DebriefError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        engine.dispose()
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else render_markdown(doc)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+@main.command("settings")
+def settings_command() -> None:
+    """Print every setting with its environment variable, default and meaning (Markdown)."""
+    from service.settings_doc import settings_markdown
+
+    click.echo(settings_markdown(), nl=False)
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':')[0]}@{host}"
+    return url
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Persistence: the declarative base, column types, engines and the unit of work."""

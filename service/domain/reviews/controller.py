@@ -1,0 +1,126 @@
+"""Reviews over HTTP: create, read, and move through the four questions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from service.api.deps import ActorDep, ServicesDep
+from service.domain import audit
+from service.domain.export.document import review_document
+from service.domain.export.markdown import render_markdown
+from service.domain.reviews.schemas import (
+    GoBackIn,
+    ParticipantIn,
+    ReviewDetail,
+    ReviewIn,
+    ReviewSummary,
+)
+from service.errors import InvalidInput
+
+
+class ReviewController(Controller):
+    path = "/api/reviews"
+    tags = ["reviews"]
+
+    @post("/", sync_to_thread=True, summary="Create a review (due 72 h after the failure)")
+    def create(self, data: JSONBody[ReviewIn], services: ServicesDep, actor: ActorDep) -> ReviewDetail:
+        review = services.reviews.create(
+            team_id=data.team_id,
+            title=data.title,
+            what_failed=data.what_failed,
+            failed_at=data.failed_at,
+            facilitator_id=data.facilitator_id,
+            participant_ids=data.participant_ids,
+            actor=actor,
+        )
+        return ReviewDetail.of(services.session, review)
+
+    @get("/", sync_to_thread=True, summary="List reviews: open ones first, most urgent first")
+    def list_reviews(
+        self,
+        services: ServicesDep,
+        team_id: Annotated[int | None, QueryParameter(name="team_id")] = None,
+        person_id: Annotated[
+            int | None, QueryParameter(name="person_id", description="Only reviews this person takes part in")
+        ] = None,
+    ) -> list[ReviewSummary]:
+        return [ReviewSummary.of(r) for r in services.reviews.list_reviews(team_id=team_id, person_id=person_id)]
+
+    @get(
+        "/{review_id:int}",
+        sync_to_thread=True,
+        summary="The whole review: questions, failures, answers with provenance, drafts",
+    )
+    def detail(self, review_id: FromPath[int], services: ServicesDep) -> ReviewDetail:
+        return ReviewDetail.of(services.session, services.reviews.get(review_id))
+
+    @post("/{review_id:int}/participants", sync_to_thread=True, summary="Add a participant")
+    def add_participant(
+        self, review_id: FromPath[int], data: JSONBody[ParticipantIn], services: ServicesDep, actor: ActorDep
+    ) -> ReviewDetail:
+        review = services.reviews.get(review_id)
+        services.reviews.ensure_participant(review, actor, "add participants")
+        services.reviews.add_participant(review, person_id=data.person_id, actor=actor)
+        return ReviewDetail.of(services.session, review)
+
+    @post("/{review_id:int}/start", sync_to_thread=True, summary="Mark the review as held now")
+    def start(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> ReviewSummary:
+        review = services.reviews.get(review_id)
+        services.reviews.ensure_facilitator(review, actor, "start the review")
+        return ReviewSummary.of(services.reviews.start(review, actor=actor))
+
+    @post("/{review_id:int}/advance", sync_to_thread=True, summary="Move to the next question (facilitator)")
+    def advance(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> ReviewSummary:
+        review = services.reviews.advance_question(services.reviews.get(review_id), actor=actor)
+        return ReviewSummary.of(review)
+
+    @post("/{review_id:int}/go-back", sync_to_thread=True, summary="Return to an earlier question (facilitator)")
+    def go_back(
+        self, review_id: FromPath[int], data: JSONBody[GoBackIn], services: ServicesDep, actor: ActorDep
+    ) -> ReviewSummary:
+        review = services.reviews.go_back_to(services.reviews.get(review_id), question=data.question, actor=actor)
+        return ReviewSummary.of(review)
+
+    @post("/{review_id:int}/close", sync_to_thread=True, summary="Close the record (facilitator)")
+    def close(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> ReviewSummary:
+        return ReviewSummary.of(services.reviews.close(services.reviews.get(review_id), actor=actor))
+
+    @post("/{review_id:int}/reopen", sync_to_thread=True, summary="Reopen a closed review (facilitator)")
+    def reopen(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> ReviewSummary:
+        return ReviewSummary.of(services.reviews.reopen(services.reviews.get(review_id), actor=actor))
+
+    @get("/{review_id:int}/export", sync_to_thread=True, summary="The after-action review as Markdown or JSON")
+    def export(
+        self,
+        review_id: FromPath[int],
+        services: ServicesDep,
+        format: Annotated[str, QueryParameter(name="format", description="md or json")] = "md",
+    ) -> Response[Any]:
+        review = services.reviews.get(review_id)
+        if format not in ("md", "json"):
+            raise InvalidInput("format must be md or json.", field="format")
+        doc = review_document(services.session, review)
+        filename = f"review-{review.id}.{format}"
+        headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+        if format == "json":
+            return Response(doc, media_type="application/json", headers=headers)
+        return Response(render_markdown(doc), media_type="text/markdown; charset=utf-8", headers=headers)
+
+    @get("/{review_id:int}/audit", sync_to_thread=True, summary="The review's audit log, oldest first")
+    def audit_log(self, review_id: FromPath[int], services: ServicesDep) -> list[dict[str, Any]]:
+        review = services.reviews.get(review_id)
+        return [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor_id": e.actor_id,
+                "action": e.action,
+                "subject_type": e.subject_type,
+                "subject_id": e.subject_id,
+                "detail": e.detail,
+            }
+            for e in audit.events_for_review(services.session, review.id)
+        ]

@@ -1,0 +1,98 @@
+"""API shapes for reviews."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.types import utcnow
+from service.domain.failures.schemas import FailureOut, PersonRef
+from service.domain.reviews.timeliness import window
+from service.models import Draft, Question, Review, Segment
+
+
+class ReviewIn(msgspec.Struct, kw_only=True):
+    team_id: int
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    what_failed: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+    failed_at: Annotated[datetime, msgspec.Meta(description="When the failure happened (ISO 8601, with timezone).")]
+    facilitator_id: int
+    participant_ids: list[int] = []
+
+
+class ParticipantIn(msgspec.Struct, kw_only=True):
+    person_id: int
+
+
+class GoBackIn(msgspec.Struct, kw_only=True):
+    question: Annotated[int, msgspec.Meta(ge=1, le=4)]
+
+
+class TimelinessOut(msgspec.Struct, kw_only=True):
+    state: str
+    label: str
+    hours_to_due: float
+
+
+class QuestionOut(msgspec.Struct, kw_only=True):
+    number: int
+    key: str
+    text: str
+
+
+class ReviewSummary(msgspec.Struct, kw_only=True):
+    id: int
+    team_id: int
+    team: str
+    title: str
+    status: str
+    failed_at: datetime
+    due_at: datetime
+    held_at: datetime | None
+    timeliness: TimelinessOut
+    facilitator: PersonRef
+    current_question: QuestionOut
+
+    @classmethod
+    def of(cls, review: Review) -> ReviewSummary:
+        w = window(due_at=review.due_at, held_at=review.held_at, now=utcnow())
+        q = Question(review.current_question)
+        return cls(
+            id=review.id,
+            team_id=review.team_id,
+            team=review.team.name,
+            title=review.title,
+            status=review.status,
+            failed_at=review.failed_at,
+            due_at=review.due_at,
+            held_at=review.held_at,
+            timeliness=TimelinessOut(state=w.state.value, label=w.label, hours_to_due=round(w.hours_to_due, 1)),
+            facilitator=PersonRef(id=review.facilitator.id, name=review.facilitator.name),
+            current_question=QuestionOut(number=q.value, key=q.key, text=q.prompt),
+        )
+
+
+class ReviewDetail(msgspec.Struct, kw_only=True):
+    review: ReviewSummary
+    what_failed: str
+    questions: list[QuestionOut]
+    participants: list[PersonRef]
+    failures: list[FailureOut]
+    segment_count: int
+
+    @classmethod
+    def of(cls, session: Session, review: Review) -> ReviewDetail:
+        drafts = list(session.scalars(select(Draft).where(Draft.review_id == review.id).order_by(Draft.id)))
+        segment_count = len(session.scalars(select(Segment.id).where(Segment.review_id == review.id)).all())
+        return cls(
+            review=ReviewSummary.of(review),
+            what_failed=review.what_failed,
+            questions=[QuestionOut(number=q.value, key=q.key, text=q.prompt) for q in Question],
+            participants=[PersonRef(id=p.person.id, name=p.person.name) for p in review.participants],
+            failures=[FailureOut.of(session, f, drafts) for f in review.failures],
+            segment_count=segment_count,
+        )

@@ -1,0 +1,257 @@
+"""Reviews: creation, who takes part, and the four questions in order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from service.db.types import utcnow
+from service.domain import audit
+from service.domain.people.service import PeopleService
+from service.errors import Conflict, InvalidInput, NotFound
+from service.models import (
+    Answer,
+    Failure,
+    Participant,
+    Person,
+    Question,
+    Review,
+    ReviewStatus,
+)
+
+
+class ReviewService:
+    def __init__(self, session: Session, *, due_hours: int = 72) -> None:
+        self.session = session
+        self.due_hours = due_hours
+        self.people = PeopleService(session)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, review_id: int) -> Review:
+        review = self.session.get(Review, review_id)
+        if review is None:
+            raise NotFound(f"No review with id {review_id}.")
+        return review
+
+    def list_reviews(self, *, team_id: int | None = None, person_id: int | None = None) -> list[Review]:
+        """Open reviews first, soonest due (or most overdue) first; then closed ones, newest first."""
+        query = select(Review)
+        if team_id is not None:
+            query = query.where(Review.team_id == team_id)
+        if person_id is not None:
+            query = query.where(Review.id.in_(select(Participant.review_id).where(Participant.person_id == person_id)))
+        is_closed = case((Review.status == ReviewStatus.CLOSED.value, 1), else_=0)
+        return list(self.session.scalars(query.order_by(is_closed, Review.due_at, Review.id)))
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        team_id: int,
+        title: str,
+        what_failed: str,
+        failed_at: datetime,
+        facilitator_id: int,
+        participant_ids: list[int],
+        actor: Person,
+    ) -> Review:
+        team = self.people.get_team(team_id)
+        facilitator = self.people.get_person(facilitator_id)
+        if not title.strip():
+            raise InvalidInput("A review needs a title, e.g. 'Payments outage after config push'.", field="title")
+        if failed_at.tzinfo is None:
+            raise InvalidInput("failed_at needs a timezone, e.g. 2026-11-20T14:00:00Z.", field="failed_at")
+        if failed_at > utcnow() + timedelta(minutes=5):
+            raise InvalidInput("failed_at is in the future; a review looks back at a failure that happened.")
+        review = Review(
+            team_id=team.id,
+            title=title.strip(),
+            what_failed=what_failed.strip(),
+            failed_at=failed_at,
+            due_at=failed_at + timedelta(hours=self.due_hours),
+            facilitator_id=facilitator.id,
+            status=ReviewStatus.SCHEDULED.value,
+            current_question=Question.INTENDED,
+        )
+        self.session.add(review)
+        self.session.flush()
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="review.created",
+            subject_type="review",
+            subject_id=review.id,
+        )
+        for person_id in dict.fromkeys([facilitator.id, *participant_ids]):
+            self.add_participant(review, person_id=person_id, actor=actor)
+        return review
+
+    def add_participant(self, review: Review, *, person_id: int, actor: Person) -> Participant:
+        self.ensure_open(review)
+        person = self.people.get_person(person_id)
+        existing = self.session.scalar(
+            select(Participant).where(Participant.review_id == review.id, Participant.person_id == person.id)
+        )
+        if existing:
+            return existing
+        participant = Participant(review_id=review.id, person_id=person.id)
+        self.session.add(participant)
+        self.session.flush()
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="participant.added",
+            subject_type="person",
+            subject_id=person.id,
+        )
+        return participant
+
+    def start(self, review: Review, *, actor: Person) -> Review:
+        """Mark the review as held now (if it was not already); the due window is judged by this."""
+        self.ensure_open(review)
+        if review.status == ReviewStatus.SCHEDULED.value:
+            review.status = ReviewStatus.IN_PROGRESS.value
+            review.held_at = utcnow()
+            audit.record(
+                self.session,
+                review=review,
+                actor_id=actor.id,
+                action="review.started",
+                subject_type="review",
+                subject_id=review.id,
+            )
+        return review
+
+    def advance_question(self, review: Review, *, actor: Person) -> Review:
+        """Move to the next question once every failure has an answer to the current one."""
+        self.ensure_facilitator(review, actor, "advance to the next question")
+        self.start(review, actor=actor)
+        current = Question(review.current_question)
+        if current == Question.CATEGORY:
+            raise Conflict("This is the last question. Close the review when every failure has its learnings.")
+        failures = review.failures
+        if not failures:
+            raise Conflict("Name at least one failure before moving on: the questions are asked per failure.")
+        missing = [f.title for f in failures if not self._answer(f, current)]
+        if missing:
+            raise Conflict(
+                f"Answer '{current.prompt}' for every failure before moving on; still open: "
+                + "; ".join(missing)
+                + ".",
+                unanswered_failures=missing,
+            )
+        review.current_question = current + 1
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="question.advanced",
+            subject_type="review",
+            subject_id=review.id,
+            question=review.current_question,
+        )
+        return review
+
+    def go_back_to(self, review: Review, *, question: int, actor: Person) -> Review:
+        """Return to an earlier question; answers given since are kept."""
+        self.ensure_facilitator(review, actor, "go back to an earlier question")
+        self.ensure_open(review)
+        if question not in {q.value for q in Question}:
+            raise InvalidInput("question must be 1, 2, 3 or 4.", field="question")
+        if question > review.current_question:
+            raise Conflict("Questions advance in order: use 'advance' to move forward one question at a time.")
+        review.current_question = question
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="question.reopened",
+            subject_type="review",
+            subject_id=review.id,
+            question=question,
+        )
+        return review
+
+    def close(self, review: Review, *, actor: Person) -> Review:
+        """Close the record once every failure is answered, categorised and has an owned learning."""
+        self.ensure_facilitator(review, actor, "close the review")
+        self.ensure_open(review)
+        problems: list[str] = []
+        if not review.failures:
+            problems.append("the review names no failure")
+        for failure in review.failures:
+            unanswered = [q.key for q in Question if not self._answer(failure, q)]
+            if unanswered:
+                problems.append(f"'{failure.title}' has no answer to: {', '.join(unanswered)}")
+            if not failure.category:
+                problems.append(f"'{failure.title}' has no category")
+            if not failure.learnings:
+                problems.append(f"'{failure.title}' has no learning with an owner")
+        if problems:
+            raise Conflict("The review cannot close yet: " + "; ".join(problems) + ".", problems=problems)
+        review.status = ReviewStatus.CLOSED.value
+        review.closed_at = utcnow()
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="review.closed",
+            subject_type="review",
+            subject_id=review.id,
+        )
+        return review
+
+    def reopen(self, review: Review, *, actor: Person) -> Review:
+        self.ensure_facilitator(review, actor, "reopen the review")
+        if review.status != ReviewStatus.CLOSED.value:
+            raise Conflict("The review is not closed.")
+        review.status = ReviewStatus.IN_PROGRESS.value
+        review.closed_at = None
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="review.reopened",
+            subject_type="review",
+            subject_id=review.id,
+        )
+        return review
+
+    # -- rules shared by the other services ----------------------------------------------------
+
+    def ensure_open(self, review: Review) -> None:
+        if review.status == ReviewStatus.CLOSED.value:
+            raise Conflict("This review is closed; the facilitator can reopen it to change the record.")
+
+    def ensure_facilitator(self, review: Review, actor: Person, what: str) -> None:
+        if actor.id != review.facilitator_id:
+            raise Conflict(f"Only the review's facilitator can {what}.")
+
+    def ensure_participant(self, review: Review, actor: Person, what: str) -> None:
+        if actor.id == review.facilitator_id or any(p.person_id == actor.id for p in review.participants):
+            return
+        raise Conflict(f"Only people taking part in this review can {what}; ask the facilitator to add you.")
+
+    def ensure_question_open(self, review: Review, question: int) -> Question:
+        """Answers may be given to the current question or revised for earlier ones, never ahead."""
+        try:
+            q = Question(question)
+        except ValueError:
+            raise InvalidInput("question must be 1, 2, 3 or 4.", field="question") from None
+        if q > review.current_question:
+            current = Question(review.current_question)
+            raise Conflict(
+                f"The review is on question {current.value} ('{current.prompt}'); "
+                f"question {q.value} comes later. The facilitator advances the questions in order."
+            )
+        return q
+
+    @staticmethod
+    def _answer(failure: Failure, question: Question) -> Answer | None:
+        return next((a for a in failure.answers if a.question == question), None)

@@ -1,0 +1,54 @@
+"""All domain services built on one session: per request in the web layer, per job or command elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db.engine import unit_of_work
+from service.domain.drafts.service import DraftService
+from service.domain.failures.service import FailureService
+from service.domain.learnings.service import LearningService
+from service.domain.people.service import PeopleService
+from service.domain.reviews.service import ReviewService
+from service.domain.similarity.service import SimilarityService
+from service.domain.transcripts.service import TranscriptService
+from service.settings import Settings
+
+
+@dataclass
+class Services:
+    session: Session
+    people: PeopleService
+    reviews: ReviewService
+    transcripts: TranscriptService
+    failures: FailureService
+    learnings: LearningService
+    drafts: DraftService
+    similarity: SimilarityService
+
+
+def build_services(session: Session, settings: Settings) -> Services:
+    reviews = ReviewService(session, due_hours=settings.review_due_hours)
+    failures = FailureService(session, reviews=reviews)
+    learnings = LearningService(session, reviews=reviews)
+    return Services(
+        session=session,
+        people=reviews.people,
+        reviews=reviews,
+        transcripts=TranscriptService(session, reviews=reviews),
+        failures=failures,
+        learnings=learnings,
+        drafts=DraftService(session, reviews=reviews, failures=failures, learnings=learnings),
+        similarity=SimilarityService(session, reviews=reviews),
+    )
+
+
+@contextmanager
+def provide_services(factory: sessionmaker[Session], settings: Settings, *, write: bool = True) -> Iterator[Services]:
+    """Services for code outside a request (jobs, CLI): one transaction, committed on success."""
+    with unit_of_work(factory, write=write) as session:
+        yield build_services(session, settings)

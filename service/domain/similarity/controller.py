@@ -1,0 +1,73 @@
+"""Similarity links over HTTP: hypotheses a person confirms or dismisses."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
+
+from service.api.deps import ActorDep, ServicesDep
+from service.domain.similarity.schemas import DecideIn, LinkIn, LinkOut
+from service.errors import Conflict, NotFound
+from service.models import Failure, SimilarityLink
+
+
+class SimilarityController(Controller):
+    path = "/api"
+    tags = ["similar failures"]
+
+    @get(
+        "/failures/{failure_id:int}/similar",
+        sync_to_thread=True,
+        summary="Similar past failures: hypotheses and decided links",
+    )
+    def list_links(self, failure_id: FromPath[int], services: ServicesDep) -> list[LinkOut]:
+        failure = services.failures.get(failure_id)
+        links = services.session.scalars(
+            select(SimilarityLink).where(SimilarityLink.failure_id == failure.id).order_by(SimilarityLink.score.desc())
+        )
+        return [LinkOut.of(link) for link in links]
+
+    @post(
+        "/failures/{failure_id:int}/similar",
+        sync_to_thread=True,
+        summary="Offer a similar past failure as an unconfirmed hypothesis",
+    )
+    def propose(
+        self, failure_id: FromPath[int], data: JSONBody[LinkIn], services: ServicesDep, actor: ActorDep
+    ) -> LinkOut:
+        failure = services.failures.get(failure_id)
+        services.reviews.ensure_participant(services.failures.review_of(failure), actor, "suggest a similar failure")
+        similar = services.session.get(Failure, data.similar_failure_id)
+        if similar is None:
+            raise NotFound(f"No failure with id {data.similar_failure_id}.")
+        link = services.similarity.propose(failure, similar=similar, score=data.score, reason=data.reason)
+        if link is None:
+            raise Conflict("A person already decided on this pair; a dismissed link does not come back.")
+        return LinkOut.of(link)
+
+    @post(
+        "/similarity-links/{link_id:int}/confirm",
+        sync_to_thread=True,
+        summary="Confirm: the two failures share a cause",
+    )
+    def confirm(
+        self, link_id: FromPath[int], services: ServicesDep, actor: ActorDep, data: JSONBody[DecideIn | None] = None
+    ) -> LinkOut:
+        link = services.similarity.decide(
+            services.similarity.get(link_id), confirm=True, note=(data or DecideIn()).note, actor=actor
+        )
+        return LinkOut.of(link)
+
+    @post(
+        "/similarity-links/{link_id:int}/dismiss",
+        sync_to_thread=True,
+        summary="Dismiss: not the same cause (it will not come back)",
+    )
+    def dismiss(
+        self, link_id: FromPath[int], services: ServicesDep, actor: ActorDep, data: JSONBody[DecideIn | None] = None
+    ) -> LinkOut:
+        link = services.similarity.decide(
+            services.similarity.get(link_id), confirm=False, note=(data or DecideIn()).note, actor=actor
+        )
+        return LinkOut.of(link)

@@ -1,0 +1,49 @@
+"""API shapes for similarity links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from service.models import SimilarityLink
+
+
+class LinkIn(msgspec.Struct, kw_only=True):
+    similar_failure_id: int
+    score: float
+    reason: str = ""
+
+
+class DecideIn(msgspec.Struct, kw_only=True):
+    note: str = ""
+
+
+class LinkOut(msgspec.Struct, kw_only=True):
+    id: int
+    failure_id: int
+    similar_failure_id: int
+    similar_title: str
+    similar_team: str
+    score: float
+    reason: str
+    status: str
+    decided_by: int | None
+    decided_at: datetime | None
+    note: str
+
+    @classmethod
+    def of(cls, link: SimilarityLink) -> LinkOut:
+        return cls(
+            id=link.id,
+            failure_id=link.failure_id,
+            similar_failure_id=link.similar_failure_id,
+            similar_title=link.similar_failure.title,
+            similar_team=link.similar_failure.team.name,
+            score=link.score,
+            reason=link.reason,
+            status=link.status,
+            decided_by=link.decided_by,
+            decided_at=link.decided_at,
+            note=link.note,
+        )

@@ -1,0 +1,69 @@
+"""Similarity links: a machine's guess that two failures share a cause, until a person decides."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.types import utcnow
+from service.domain import audit
+from service.domain.reviews.service import ReviewService
+from service.errors import Conflict, InvalidInput, NotFound
+from service.models import Failure, LinkStatus, Person, SimilarityLink
+
+
+class SimilarityService:
+    def __init__(self, session: Session, *, reviews: ReviewService) -> None:
+        self.session = session
+        self.reviews = reviews
+
+    def get(self, link_id: int) -> SimilarityLink:
+        link = self.session.get(SimilarityLink, link_id)
+        if link is None or link.failure.review is None:
+            raise NotFound(f"No similarity link with id {link_id}.")
+        return link
+
+    def propose(self, failure: Failure, *, similar: Failure, score: float, reason: str) -> SimilarityLink | None:
+        """Offer a hypothesis; returns None when a person already decided on this pair (it stays decided)."""
+        if similar.id == failure.id:
+            raise InvalidInput("A failure cannot be similar to itself.")
+        link = self.session.scalar(
+            select(SimilarityLink).where(
+                SimilarityLink.failure_id == failure.id, SimilarityLink.similar_failure_id == similar.id
+            )
+        )
+        if link is not None:
+            if link.status != LinkStatus.HYPOTHESIS.value:
+                return None
+            link.score, link.reason = score, reason
+            return link
+        link = SimilarityLink(
+            failure_id=failure.id,
+            similar_failure_id=similar.id,
+            score=score,
+            reason=reason,
+            status=LinkStatus.HYPOTHESIS.value,
+        )
+        self.session.add(link)
+        self.session.flush()
+        return link
+
+    def decide(self, link: SimilarityLink, *, confirm: bool, note: str, actor: Person) -> SimilarityLink:
+        review = link.failure.review
+        assert review is not None
+        self.reviews.ensure_participant(review, actor, "confirm or dismiss a similar failure")
+        if link.status != LinkStatus.HYPOTHESIS.value:
+            raise Conflict(f"This link was already {link.status}.")
+        link.status = (LinkStatus.CONFIRMED if confirm else LinkStatus.DISMISSED).value
+        link.decided_by = actor.id
+        link.decided_at = utcnow()
+        link.note = note.strip()
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action=f"link.{link.status}",
+            subject_type="similarity_link",
+            subject_id=link.id,
+        )
+        return link

@@ -1,0 +1,47 @@
+"""Transcript segments over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from service.api.deps import ActorDep, ServicesDep
+from service.domain.transcripts.schemas import SegmentOut, SegmentsIn
+from service.domain.transcripts.service import NewSegment
+
+
+class TranscriptController(Controller):
+    path = "/api/reviews/{review_id:int}/segments"
+    tags = ["transcript"]
+
+    @post("/", sync_to_thread=True, summary="Add typed or imported transcript segments (idempotent by source_key)")
+    def add(
+        self, review_id: FromPath[int], data: JSONBody[SegmentsIn], services: ServicesDep, actor: ActorDep
+    ) -> list[SegmentOut]:
+        review = services.reviews.get(review_id)
+        new = [
+            NewSegment(
+                speaker=s.speaker,
+                text=s.text,
+                start_s=s.start_s,
+                end_s=s.end_s,
+                source=s.source,
+                confidence=s.confidence,
+                person_id=s.person_id,
+                source_key=s.source_key,
+            )
+            for s in data.segments
+        ]
+        return [SegmentOut.of(s) for s in services.transcripts.add(review, new, actor=actor)]
+
+    @get("/", sync_to_thread=True, summary="The transcript in time order")
+    def list_segments(
+        self,
+        review_id: FromPath[int],
+        services: ServicesDep,
+        after_id: Annotated[int, QueryParameter(name="after_id", ge=0)] = 0,
+    ) -> list[SegmentOut]:
+        review = services.reviews.get(review_id)
+        return [SegmentOut.of(s) for s in services.transcripts.list_segments(review, after_id=after_id)]

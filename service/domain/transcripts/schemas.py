@@ -1,0 +1,50 @@
+"""API shapes for transcript segments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from service.models import Segment, SegmentSource
+
+
+class SegmentIn(msgspec.Struct, kw_only=True):
+    speaker: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20000)]
+    start_s: Annotated[float, msgspec.Meta(ge=0)] = 0.0
+    end_s: Annotated[float, msgspec.Meta(ge=0)] = 0.0
+    source: SegmentSource = SegmentSource.TYPED
+    confidence: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
+    person_id: int | None = None
+    source_key: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+
+
+class SegmentsIn(msgspec.Struct, kw_only=True):
+    segments: Annotated[list[SegmentIn], msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class SegmentOut(msgspec.Struct, kw_only=True):
+    id: int
+    speaker: str
+    person_id: int | None
+    start_s: float
+    end_s: float
+    text: str
+    source: str
+    confidence: float | None
+    question: int | None
+
+    @classmethod
+    def of(cls, s: Segment) -> SegmentOut:
+        return cls(
+            id=s.id,
+            speaker=s.speaker,
+            person_id=s.person_id,
+            start_s=s.start_s,
+            end_s=s.end_s,
+            text=s.text,
+            source=s.source,
+            confidence=s.confidence,
+            question=s.question,
+        )

