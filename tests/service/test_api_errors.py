@@ -136,3 +136,35 @@ def test_the_openapi_document_lists_the_api(client):
         "/api/reviews/{review_id}/export",
     ):
         assert path in paths, sorted(paths)
+
+
+def test_editing_the_failure_time_moves_the_due_time(client, seeded):
+    _, fran, rid = seeded
+    detail = ok(
+        client.patch(
+            f"/api/reviews/{rid}",
+            headers=as_person(fran["id"]),
+            json={"failed_at": "2026-11-24T10:00:00Z", "title": "Checkout outage"},
+        )
+    )
+    assert detail["review"]["title"] == "Checkout outage"
+    assert detail["review"]["due_at"].startswith("2026-11-27T10:00:00")
+
+
+def test_a_failure_named_by_mistake_can_be_removed_until_it_has_learnings(client, seeded):
+    _, fran, rid = seeded
+    failure = ok(
+        client.post(f"/api/reviews/{rid}/failures", headers=as_person(fran["id"]), json={"title": "Oops"}), 201
+    )
+    draft = ok(
+        client.post(
+            f"/api/failures/{failure['id']}/drafts",
+            headers=as_person(fran["id"]),
+            json={"question": 1, "text": "A draft.", "citations": [], "extractive": True},
+        ),
+        201,
+    )
+    assert [d["id"] for d in ok(client.get(f"/api/reviews/{rid}/drafts", params={"undecided": True}))] == [draft["id"]]
+    assert client.delete(f"/api/failures/{failure['id']}", headers=as_person(fran["id"])).status_code == 204
+    assert ok(client.get(f"/api/reviews/{rid}"))["failures"] == []
+    assert ok(client.get(f"/api/reviews/{rid}/drafts")) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, patch, post, put
+from litestar import Controller, delete, patch, post, put
 from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
@@ -39,6 +39,10 @@ class FailureController(Controller):
     ) -> FailureOut:
         failure = services.failures.rename(services.failures.get(failure_id), title=data.title, actor=actor)
         return _out(services, failure)
+
+    @delete("/failures/{failure_id:int}", sync_to_thread=True, summary="Remove a failure named by mistake")
+    def remove(self, failure_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> None:
+        services.failures.remove(services.failures.get(failure_id), actor=actor)
 
     @post(
         "/failures/{failure_id:int}/answers",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from service.db.types import utcnow
 from service.domain import audit
 from service.domain.reviews.service import ReviewService
-from service.errors import InvalidInput, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.models import (
     Answer,
     Category,
@@ -79,6 +79,25 @@ class FailureService:
             subject_id=failure.id,
         )
         return failure
+
+    def remove(self, failure: Failure, *, actor: Person) -> None:
+        """Remove a failure named by mistake; one that already has learnings must keep them, so is refused."""
+        review = self.review_of(failure)
+        self.reviews.ensure_facilitator(review, actor, "remove a failure")
+        self.reviews.ensure_open(review)
+        if failure.learnings:
+            raise Conflict("This failure has learnings with owners; close or reassign them instead of deleting.")
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="failure.removed",
+            subject_type="failure",
+            subject_id=failure.id,
+            title=failure.title,
+        )
+        review.failures.remove(failure)
+        self.session.flush()
 
     def write_answer(self, failure: Failure, *, question: int, text: str, actor: Person) -> Answer:
         """Record an answer a person typed themselves."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy import select
 
 from service.api.deps import ActorDep, ServicesDep
 from service.domain import audit
+from service.domain.drafts.schemas import DraftOut
 from service.domain.export.document import review_document
 from service.domain.export.markdown import render_markdown
 from service.domain.reviews.schemas import (
@@ -16,9 +18,11 @@ from service.domain.reviews.schemas import (
     ParticipantIn,
     ReviewDetail,
     ReviewIn,
+    ReviewPatch,
     ReviewSummary,
 )
 from service.errors import InvalidInput
+from service.models import Draft
 
 
 class ReviewController(Controller):
@@ -56,6 +60,34 @@ class ReviewController(Controller):
     )
     def detail(self, review_id: FromPath[int], services: ServicesDep) -> ReviewDetail:
         return ReviewDetail.of(services.session, services.reviews.get(review_id))
+
+    @patch("/{review_id:int}", sync_to_thread=True, summary="Correct the title, description or failure time")
+    def update(
+        self, review_id: FromPath[int], data: JSONBody[ReviewPatch], services: ServicesDep, actor: ActorDep
+    ) -> ReviewDetail:
+        review = services.reviews.update(
+            services.reviews.get(review_id),
+            actor=actor,
+            title=data.title,
+            what_failed=data.what_failed,
+            failed_at=data.failed_at,
+        )
+        return ReviewDetail.of(services.session, review)
+
+    @get("/{review_id:int}/drafts", sync_to_thread=True, summary="AI drafts in this review, oldest first")
+    def drafts(
+        self,
+        review_id: FromPath[int],
+        services: ServicesDep,
+        question: Annotated[int | None, QueryParameter(name="question", ge=1, le=4)] = None,
+        undecided: Annotated[bool, QueryParameter(name="undecided")] = False,
+    ) -> list[DraftOut]:
+        review = services.reviews.get(review_id)
+        query = select(Draft).where(Draft.review_id == review.id).order_by(Draft.id)
+        if question is not None:
+            query = query.where(Draft.question == question)
+        drafts = [DraftOut.of(d) for d in services.session.scalars(query)]
+        return [d for d in drafts if d.decision is None] if undecided else drafts
 
     @post("/{review_id:int}/participants", sync_to_thread=True, summary="Add a participant")
     def add_participant(

@@ -24,6 +24,12 @@ class ReviewIn(msgspec.Struct, kw_only=True):
     participant_ids: list[int] = []
 
 
+class ReviewPatch(msgspec.Struct, kw_only=True):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    what_failed: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+    failed_at: datetime | None = None
+
+
 class ParticipantIn(msgspec.Struct, kw_only=True):
     person_id: int
 

@@ -91,6 +91,46 @@ class ReviewService:
             self.add_participant(review, person_id=person_id, actor=actor)
         return review
 
+    def update(
+        self,
+        review: Review,
+        *,
+        actor: Person,
+        title: str | None = None,
+        what_failed: str | None = None,
+        failed_at: datetime | None = None,
+    ) -> Review:
+        """Correct the review's title, description or failure time (the due time follows the failure time)."""
+        self.ensure_facilitator(review, actor, "edit the review's details")
+        self.ensure_open(review)
+        changed: list[str] = []
+        if title is not None:
+            if not title.strip():
+                raise InvalidInput("A review needs a title.", field="title")
+            review.title = title.strip()
+            changed.append("title")
+        if what_failed is not None:
+            review.what_failed = what_failed.strip()
+            changed.append("what_failed")
+        if failed_at is not None:
+            if failed_at.tzinfo is None:
+                raise InvalidInput("failed_at needs a timezone, e.g. 2026-11-20T14:00:00Z.", field="failed_at")
+            if failed_at > utcnow() + timedelta(minutes=5):
+                raise InvalidInput("failed_at is in the future; a review looks back at a failure that happened.")
+            review.failed_at = failed_at
+            review.due_at = failed_at + timedelta(hours=self.due_hours)
+            changed.append("failed_at")
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="review.updated",
+            subject_type="review",
+            subject_id=review.id,
+            fields=changed,
+        )
+        return review
+
     def add_participant(self, review: Review, *, person_id: int, actor: Person) -> Participant:
         self.ensure_open(review)
         person = self.people.get_person(person_id)
