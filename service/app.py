@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.config.app import AppConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
 from litestar.template import TemplateConfig
 from sqlalchemy import text
 
 import service
+from service.api.auth import PUBLIC_PATHS, DebriefAuthenticationMiddleware, TokenAwareCSRFMiddleware
 from service.api.deps import provide_actor, provide_services
 from service.api.problems import EXCEPTION_HANDLERS
 from service.db.engine import make_engine, make_session_factory
+from service.domain.accounts.controller import AccountController
 from service.domain.drafts.controller import DraftController
 from service.domain.failures.controller import FailureController
 from service.domain.learnings.controller import LearningController
@@ -46,6 +56,33 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     engine = make_engine(settings)
     state = State({"settings": settings, "engine": engine, "session_factory": make_session_factory(engine)})
+    secret = settings.auth.secret_key or _persistent_secret(settings.data_dir / "secret_key")
+    sessions = ServerSideSessionConfig(
+        key="debrief_session",
+        max_age=settings.auth.session_hours * 3600,
+        secure=settings.auth.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+        exclude=["^/static/", "^/health$"],
+    )
+    authentication = DefineMiddleware(DebriefAuthenticationMiddleware, exclude=PUBLIC_PATHS)
+    csrf = DefineMiddleware(
+        TokenAwareCSRFMiddleware,
+        config=CSRFConfig(
+            secret=secret,
+            cookie_name="debrief_csrf",
+            header_name="x-csrftoken",
+            cookie_secure=settings.auth.secure_cookies,
+            cookie_samesite="strict",
+        ),
+    )
+    login_limit = RateLimitConfig(
+        rate_limit=("minute", settings.auth.login_attempts_per_minute),
+        store="rate_limit",
+        check_throttle_handler=_is_sign_in,
+        set_rate_limit_headers=True,
+    )
 
     def dispose_engine() -> None:
         engine.dispose()
@@ -53,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             health,
+            AccountController,
             PagesController,
             PeopleController,
             ReviewController,
@@ -64,6 +102,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"]),
         ],
         state=state,
+        stores={
+            "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
+            "rate_limit": MemoryStore(),
+        },
+        middleware=[sessions.middleware, login_limit.middleware, authentication, csrf],
         dependencies={
             "services": Provide(provide_services),
             "actor": Provide(provide_actor, sync_to_thread=False),
@@ -83,6 +126,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.web.debug,
         on_app_init=[_quiet_logging],
     )
+
+
+def _is_sign_in(request: Request) -> bool:
+    return request.method == "POST" and request.url.path == "/api/session"
+
+
+def _persistent_secret(path: Path) -> str:
+    """Generate the CSRF secret once per installation, readable by the service's user only."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
 
 
 def _quiet_logging(app_config: AppConfig) -> AppConfig:

@@ -103,6 +103,53 @@ def export(review_id: int, fmt: str, output: Path | None, data_dir: Path | None)
         sys.stdout.write(text)
 
 
+@main.group()
+def user() -> None:
+    """Accounts: create people who can sign in."""
+
+
+@user.command("create")
+@click.option("--name", prompt=True, help="The person's name.")
+@click.option("--email", prompt=True, help="Their sign-in e-mail.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 10 characters (prompted, never echoed, when omitted).",
+)
+@click.option("--admin", is_flag=True, help="Make them a site admin (the first account should be one).")
+@data_dir_option
+def user_create(name: str, email: str, password: str, admin: bool, data_dir: Path | None) -> None:
+    """Create a person who can sign in."""
+    from service.domain.accounts.bootstrap import create_user
+
+    try:
+        person_id = create_user(_settings(data_dir), name=name, email=email, password=password, admin=admin)
+    except DebriefError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"created {'site admin' if admin else 'person'} {name} <{email}> (id {person_id})")
+
+
+@main.group()
+def token() -> None:
+    """API tokens for scripts and integrations."""
+
+
+@token.command("create")
+@click.option("--email", required=True, help="Whose token (their sign-in e-mail).")
+@click.option("--name", default="cli", show_default=True, help="A label to recognise the token by.")
+@data_dir_option
+def token_create(email: str, name: str, data_dir: Path | None) -> None:
+    """Print a new API token (shown once); send it as `Authorization: Bearer <token>`."""
+    from service.domain.accounts.bootstrap import issue_token
+
+    try:
+        click.echo(issue_token(_settings(data_dir), person=email, name=name))
+    except DebriefError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
 @main.command("settings")
 def settings_command() -> None:
     """Print every setting with its environment variable, default and meaning (Markdown)."""

@@ -37,6 +37,13 @@ class Conflict(DebriefError):
     title = "Not allowed in the current state"
 
 
+class Forbidden(DebriefError):
+    """The person is known but their role does not allow this."""
+
+    status = 403
+    title = "Not allowed for your role"
+
+
 class NeedsPerson(DebriefError):
     status = 401
     title = "Who is acting?"

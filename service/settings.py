@@ -71,6 +71,22 @@ class WebSettings(BaseModel):
     debug: bool = Field(False, description="Show tracebacks in error responses (never in production).")
 
 
+class AuthSettings(BaseModel):
+    """Sign-in, sessions and invitations."""
+
+    secret_key: str = Field(
+        "",
+        description="Secret for CSRF tokens. Empty means one is generated once and kept in DATA_DIR/secret_key.",
+    )
+    secure_cookies: bool = Field(
+        False, description="Mark cookies Secure (set this when Debrief is served over HTTPS, as it should be)."
+    )
+    session_hours: int = Field(12, description="How long a sign-in lasts.")
+    login_attempts_per_minute: int = Field(5, description="Sign-in attempts allowed per address per minute.")
+    invite_hours: int = Field(168, description="How long a review invitation link stays valid.")
+    reset_hours: int = Field(48, description="How long a password link issued by an admin stays valid.")
+
+
 class Settings(BaseSettings):
     """Everything Debrief can be configured with."""
 
@@ -93,6 +109,7 @@ class Settings(BaseSettings):
     whisper: WhisperSettings = Field(default_factory=WhisperSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @property
     def database_url(self) -> str:

@@ -99,8 +99,31 @@ def services(settings: Settings) -> Iterator[Services]:
     engine = make_engine(settings)
     session = make_session_factory(engine)()
     try:
-        yield build_services(session, settings)
+        yield build_services(session, settings, system=True)
     finally:
         session.rollback()
         session.close()
         engine.dispose()
+
+
+@pytest.fixture
+def auth(settings: Settings):
+    """``auth(person_id)`` → headers signing requests as that person (a real API token, cached per person)."""
+    from tests.helpers import token_headers
+
+    cache: dict[int, dict[str, str]] = {}
+
+    def headers(person_id: int) -> dict[str, str]:
+        if person_id not in cache:
+            cache[person_id] = token_headers(settings, person_id)
+        return cache[person_id]
+
+    return headers
+
+
+@pytest.fixture
+def admin(settings: Settings, auth) -> dict[str, str]:
+    """Headers of a site admin, who can create teams and people."""
+    from tests.helpers import create_person
+
+    return auth(create_person(settings, "Ada Admin", is_admin=True, email="ada@example.org"))

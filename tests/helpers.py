@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from litestar.testing import TestClient
 
-from service.api.deps import PERSON_HEADER
+from service.domain.accounts.bootstrap import create_user, issue_token
 from service.domain.services import Services
 from service.models import Person, Review, Team
+from service.settings import Settings
 
 
 @dataclass
@@ -44,8 +45,15 @@ def make_cast(services: Services, *, hours_ago: float = 30) -> Cast:
     return Cast(team=team, facilitator=facilitator, alice=alice, bob=bob, outsider=outsider, review=review)
 
 
-def as_person(person_id: int) -> dict[str, str]:
-    return {PERSON_HEADER: str(person_id)}
+def token_headers(settings: Settings, person_id: int) -> dict[str, str]:
+    """Headers that authenticate as this person through a real API token stored in the database."""
+    return {"Authorization": f"Bearer {issue_token(settings, person=person_id, name='test')}"}
+
+
+def create_person(
+    settings: Settings, name: str, *, is_admin: bool = False, email: str | None = None, password: str | None = None
+) -> int:
+    return create_user(settings, name=name, email=email, password=password, admin=is_admin)
 
 
 def ok(response, status: int = 200):  # type: ignore[no-untyped-def]
@@ -54,4 +62,4 @@ def ok(response, status: int = 200):  # type: ignore[no-untyped-def]
     return response.json()
 
 
-__all__ = ["Cast", "TestClient", "as_person", "make_cast", "ok"]
+__all__ = ["Cast", "TestClient", "create_person", "make_cast", "ok", "token_headers"]

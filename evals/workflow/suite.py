@@ -20,6 +20,7 @@ from litestar.testing import TestClient
 from evals.suite import DATASETS, Figure, SuiteResult
 from service.app import create_app
 from service.db.migrate import upgrade
+from service.domain.accounts.bootstrap import create_user, issue_token
 from service.settings import Settings
 
 NAME = "workflow"
@@ -27,12 +28,20 @@ DESCRIPTION = "dev calls typed in, answered from truth, exported; API latency on
 
 
 class _TimedClient:
-    def __init__(self, client: TestClient) -> None:
+    """Calls the API as a person (through a real API token) and times every request."""
+
+    def __init__(self, client: TestClient, settings: Settings, admin: int) -> None:
         self.client = client
+        self.settings = settings
+        self.admin = admin
+        self.tokens: dict[int, str] = {}
         self.latencies_ms: list[float] = []
 
     def call(self, method: str, url: str, actor: int | None = None, **kwargs: Any) -> Any:
-        headers = {"X-Debrief-Person": str(actor)} if actor else {}
+        person = actor or self.admin
+        if person not in self.tokens:
+            self.tokens[person] = issue_token(self.settings, person=person, name="eval")
+        headers = {"Authorization": f"Bearer {self.tokens[person]}"}
         t0 = time.perf_counter()
         response = self.client.request(method, url, headers=headers, **kwargs)
         self.latencies_ms.append((time.perf_counter() - t0) * 1000)
@@ -129,8 +138,9 @@ def run(quick: bool = False) -> SuiteResult:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
         upgrade(settings)
+        admin = create_user(settings, name="Eval Admin", email="eval@example.org", password=None, admin=True)
         with TestClient(app=create_app(settings)) as client:
-            api = _TimedClient(client)
+            api = _TimedClient(client, settings, admin)
             rows = [_run_case(api, json.loads(path.read_text())) for path in cases]
     found, total = sum(r.pop("_found") for r in rows), sum(r.pop("_total") for r in rows)
     coverage = found / total if total else 0.0

@@ -11,11 +11,11 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
+from service.api.auth import Viewer
 from service.domain.services import Services, build_services
-from service.errors import InvalidInput, NeedsPerson, NotFound
+from service.errors import NeedsPerson
 from service.models import Person
 
-PERSON_HEADER = "X-Debrief-Person"
 _READ_ONLY = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -29,7 +29,13 @@ async def provide_services(request: Request, state: State) -> AsyncIterator[Serv
     try:
         if request.method not in _READ_ONLY:
             await run_sync(partial(session.connection, execution_options={"debrief_write": True}))
-        yield build_services(session, state.settings)
+        viewer = request.scope.get("user")
+        person = None
+        if isinstance(viewer, Viewer):
+            person = await run_sync(session.get, Person, viewer.id)
+            if person is None:
+                raise NeedsPerson("Your account no longer exists; sign in again.")
+        yield build_services(session, state.settings, viewer=person)
         await run_sync(session.commit)
     except BaseException:
         await run_sync(session.rollback)
@@ -38,23 +44,12 @@ async def provide_services(request: Request, state: State) -> AsyncIterator[Serv
         await run_sync(session.close)
 
 
-def provide_actor(request: Request, services: NamedDependency[SkipValidation[Services]]) -> Person:
-    """The person acting on this request.
-
-    Until accounts exist (see the accounts issue) the caller names themselves with a header; every
-    decision is still attributed to a person record and audited.
-    """
-    raw = request.headers.get(PERSON_HEADER)
-    if not raw:
-        raise NeedsPerson(f"Say who is acting: send the {PERSON_HEADER} header with your person id.")
-    try:
-        person_id = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{PERSON_HEADER} must be a person id (a whole number), not '{raw}'.") from None
-    try:
-        return services.people.get_person(person_id)
-    except NotFound:
-        raise NeedsPerson(f"No person with id {person_id}; create the person first (POST /api/people).") from None
+def provide_actor(services: NamedDependency[SkipValidation[Services]]) -> Person:
+    """The signed-in person acting on this request (the authentication middleware guarantees one)."""
+    person = services.access.viewer
+    if person is None:
+        raise NeedsPerson("Sign in first (POST /api/session), or send an API token.")
+    return person
 
 
 # Injected parameters are marked explicitly (name-inferred injection is deprecated in Litestar), and

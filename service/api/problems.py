@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -46,10 +48,25 @@ def validation_error(_: Request, exc: ValidationException) -> Response[dict[str,
     return _problem(400, "Invalid request", detail, errors=errors)
 
 
-def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
+def http_error(request: Request, exc: HTTPException) -> Response[Any]:
+    if exc.status_code == 401 and _wants_page(request):
+        return Redirect(f"/login?{urlencode({'next': request.url.path})}")
+    if exc.status_code == 403 and exc.detail == "CSRF token verification failed":
+        return _problem(
+            403,
+            "Missing or stale form token",
+            "This request carries no valid CSRF token. Browsers: reload the page and try again. "
+            "Scripts: send the debrief_csrf cookie's value in the x-csrftoken header, or use an "
+            "API token (Authorization: Bearer ...).",
+        )
     return _problem(
         exc.status_code, exc.detail or "Error", exc.detail or "", **(exc.extra if isinstance(exc.extra, dict) else {})
     )
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser navigating to a page (not the API, not a script) is sent to the sign-in page."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
 def database_unavailable(_: Request, exc: OperationalError) -> Response[dict[str, Any]]:

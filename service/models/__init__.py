@@ -1,5 +1,6 @@
 """Every table of the record. Importing this package registers them all on ``Base.metadata``."""
 
+from service.models.accounts import ApiToken, PasswordReset, ReviewInvite
 from service.models.audit import AuditEvent
 from service.models.drafts import Draft, DraftDecision, LLMCall
 from service.models.failures import Answer, Failure
@@ -21,10 +22,12 @@ from service.models.vocabulary import (
     ReviewStatus,
     Role,
     SegmentSource,
+    ShareLevel,
 )
 
 __all__ = [
     "Answer",
+    "ApiToken",
     "AuditEvent",
     "Category",
     "Draft",
@@ -39,16 +42,19 @@ __all__ = [
     "LearningStatus",
     "LinkStatus",
     "Participant",
+    "PasswordReset",
     "Pattern",
     "PatternMember",
     "PatternStatus",
     "Person",
     "Question",
     "Review",
+    "ReviewInvite",
     "ReviewStatus",
     "Role",
     "Segment",
     "SegmentSource",
+    "ShareLevel",
     "SimilarityLink",
     "Team",
     "TeamMember",

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db.base import Base, Timestamped
-from service.models.vocabulary import Role, one_of
+from service.models.vocabulary import Role, ShareLevel, one_of
 
 
 class Team(Timestamped, Base):
     __tablename__ = "teams"
+    __table_args__ = (one_of("share_level", ShareLevel, name="share_level"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # How much of this team's failures other teams see in similarity and pattern reports.
+    share_level: Mapped[str] = mapped_column(String(20), default=ShareLevel.TITLE_AND_GAP.value)
     members: Mapped[list[TeamMember]] = relationship(back_populates="team", cascade="all, delete-orphan")
 
 
@@ -25,6 +30,11 @@ class Person(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # People without a password are still people (they can own learnings); they just cannot sign in.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    disabled_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
 
 
 class TeamMember(Timestamped, Base):

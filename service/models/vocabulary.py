@@ -67,6 +67,11 @@ class Role(StrEnum):
     READER = "reader"
 
 
+class ShareLevel(StrEnum):
+    TITLE_AND_GAP = "title_and_gap"
+    NOTHING = "nothing"
+
+
 class SegmentSource(StrEnum):
     LIVE = "live"
     UPLOAD = "upload"

@@ -1,6 +1,6 @@
 """A whole review driven through the HTTP API, on SQLite and PostgreSQL."""
 
-from tests.helpers import as_person, ok
+from tests.helpers import ok
 
 CALL = {
     "prompt_id": "draft_answer",
@@ -12,18 +12,18 @@ CALL = {
 }
 
 
-def test_a_review_from_creation_to_exported_document(client):
-    team = ok(client.post("/api/teams", json={"name": "Membership"}), 201)
+def test_a_review_from_creation_to_exported_document(client, auth, admin):
+    team = ok(client.post("/api/teams", headers=admin, json={"name": "Membership"}), 201)
     fran, alice, bob = (
-        ok(client.post("/api/people", json={"name": n}), 201)
+        ok(client.post("/api/people", headers=admin, json={"name": n}), 201)
         for n in ("Fran Facilitator", "Alice Okafor", "Bob Lindqvist")
     )
     for person in (fran, alice, bob):
-        ok(client.post(f"/api/teams/{team['id']}/members", json={"person_id": person["id"]}), 201)
+        ok(client.post(f"/api/teams/{team['id']}/members", headers=admin, json={"person_id": person["id"]}), 201)
     review = ok(
         client.post(
             "/api/reviews",
-            headers=as_person(fran["id"]),
+            headers=auth(fran["id"]),
             json={
                 "team_id": team["id"],
                 "title": "Spring membership drive",
@@ -36,13 +36,14 @@ def test_a_review_from_creation_to_exported_document(client):
         201,
     )
     rid = review["review"]["id"]
+    client.headers.update(auth(alice["id"]))  # reads are Alice's
     assert review["review"]["due_at"].startswith("2026-11-26T18:00:00")
     assert [p["name"] for p in review["participants"]] == ["Fran Facilitator", "Alice Okafor", "Bob Lindqvist"]
 
     segs = ok(
         client.post(
             f"/api/reviews/{rid}/segments",
-            headers=as_person(alice["id"]),
+            headers=auth(alice["id"]),
             json={
                 "segments": [
                     {
@@ -64,7 +65,7 @@ def test_a_review_from_creation_to_exported_document(client):
     )
     failure = ok(
         client.post(
-            f"/api/reviews/{rid}/failures", headers=as_person(alice["id"]), json={"title": "Signup timeline too short"}
+            f"/api/reviews/{rid}/failures", headers=auth(alice["id"]), json={"title": "Signup timeline too short"}
         ),
         201,
     )
@@ -73,7 +74,7 @@ def test_a_review_from_creation_to_exported_document(client):
     intended = ok(
         client.post(
             f"/api/failures/{fid}/drafts",
-            headers=as_person(alice["id"]),
+            headers=auth(alice["id"]),
             json={
                 "question": 1,
                 "text": "We intended to sign 50 members.",
@@ -87,13 +88,13 @@ def test_a_review_from_creation_to_exported_document(client):
     detail = ok(client.get(f"/api/reviews/{rid}"))
     assert detail["failures"][0]["answers"] == []  # a draft is not an answer
 
-    ok(client.post(f"/api/drafts/{intended['id']}/accept", headers=as_person(bob["id"])), 201)
-    ok(client.post(f"/api/reviews/{rid}/advance", headers=as_person(fran["id"])), 201)
+    ok(client.post(f"/api/drafts/{intended['id']}/accept", headers=auth(bob["id"])), 201)
+    ok(client.post(f"/api/reviews/{rid}/advance", headers=auth(fran["id"])), 201)
 
     actual = ok(
         client.post(
             f"/api/failures/{fid}/drafts",
-            headers=as_person(alice["id"]),
+            headers=auth(alice["id"]),
             json={"question": 2, "text": "We signed some members.", "citations": [segs[1]["id"]], "model_call": CALL},
         ),
         201,
@@ -101,25 +102,25 @@ def test_a_review_from_creation_to_exported_document(client):
     ok(
         client.post(
             f"/api/drafts/{actual['id']}/edit",
-            headers=as_person(alice["id"]),
+            headers=auth(alice["id"]),
             json={"text": "We signed 12 members, not 50."},
         ),
         201,
     )
-    ok(client.post(f"/api/reviews/{rid}/advance", headers=as_person(fran["id"])), 201)
+    ok(client.post(f"/api/reviews/{rid}/advance", headers=auth(fran["id"])), 201)
     ok(
         client.post(
             f"/api/failures/{fid}/answers",
-            headers=as_person(bob["id"]),
+            headers=auth(bob["id"]),
             json={"question": 3, "text": "People needed two weeks to decide; our timeline gave them three days."},
         ),
         201,
     )
-    ok(client.post(f"/api/reviews/{rid}/advance", headers=as_person(fran["id"])), 201)
+    ok(client.post(f"/api/reviews/{rid}/advance", headers=auth(fran["id"])), 201)
     ok(
         client.put(
             f"/api/failures/{fid}/category",
-            headers=as_person(fran["id"]),
+            headers=auth(fran["id"]),
             json={"category": "avoidable", "rationale": "We assumed people decide on the spot; nobody checked."},
         )
     )
@@ -127,7 +128,7 @@ def test_a_review_from_creation_to_exported_document(client):
     for bad_owner in ([alice["id"], bob["id"]], None):
         problem = client.post(
             f"/api/failures/{fid}/learnings",
-            headers=as_person(fran["id"]),
+            headers=auth(fran["id"]),
             json={"text": "Add two weeks to the signup timeline.", "owner_id": bad_owner},
         )
         assert problem.status_code == 400
@@ -135,14 +136,14 @@ def test_a_review_from_creation_to_exported_document(client):
         assert "exactly one owner" in problem.json()["detail"]
     missing = client.post(
         f"/api/failures/{fid}/learnings",
-        headers=as_person(fran["id"]),
+        headers=auth(fran["id"]),
         json={"text": "Add two weeks to the signup timeline."},
     )
     assert missing.status_code == 400 and "exactly one owner" in missing.json()["detail"]
     learning = ok(
         client.post(
             f"/api/failures/{fid}/learnings",
-            headers=as_person(fran["id"]),
+            headers=auth(fran["id"]),
             json={
                 "text": "Add two weeks to the signup timeline in the drive playbook.",
                 "owner_id": alice["id"],
@@ -152,7 +153,7 @@ def test_a_review_from_creation_to_exported_document(client):
         201,
     )
     assert learning["kind"] == "process_change" and learning["owner"] == "Alice Okafor"
-    ok(client.post(f"/api/reviews/{rid}/close", headers=as_person(fran["id"])), 201)
+    ok(client.post(f"/api/reviews/{rid}/close", headers=auth(fran["id"])), 201)
 
     answers = ok(client.get(f"/api/reviews/{rid}"))["failures"][0]["answers"]
     provenance = {a["key"]: a["provenance"] for a in answers}
@@ -176,7 +177,7 @@ def test_a_review_from_creation_to_exported_document(client):
     assert doc["status"] == "closed"
     assert doc["failures"][0]["answers"]["intended"]["provenance"]["draft"]["citations"] == [segs[0]["id"]]
 
-    actions = [e["action"] for e in ok(client.get(f"/api/reviews/{rid}/audit"))]
+    actions = [e["action"] for e in ok(client.get(f"/api/reviews/{rid}/audit", headers=admin))]
     for expected in (
         "review.created",
         "draft.accepted",

@@ -49,3 +49,35 @@ def test_settings_doc_is_up_to_date():
     assert result.returncode == 0
     documented = (Path(__file__).resolve().parents[2] / "docs" / "settings.md").read_text()
     assert result.stdout == documented, "run `make docs` to regenerate docs/settings.md"
+
+
+def test_user_and_token_commands_create_a_working_sign_in(tmp_path):
+    from litestar.testing import TestClient
+
+    from service.app import create_app
+
+    data = str(tmp_path)
+    assert _run("migrate", "--data-dir", data).returncode == 0
+    created = _run(
+        "user",
+        "create",
+        "--admin",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.org",
+        "--password",
+        "correct horse battery",
+        "--data-dir",
+        data,
+    )
+    assert created.returncode == 0 and "site admin Ada" in created.stdout, created.stderr
+    weak = _run(
+        "user", "create", "--name", "Bo", "--email", "bo@example.org", "--password", "short", "--data-dir", data
+    )
+    assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
+    issued = _run("token", "create", "--email", "ada@example.org", "--data-dir", data)
+    assert issued.returncode == 0, issued.stderr
+    with TestClient(app=create_app(Settings(data_dir=tmp_path))) as client:
+        me = client.get("/api/session/me", headers={"Authorization": f"Bearer {issued.stdout.strip()}"})
+    assert me.status_code == 200 and me.json()["is_admin"] is True

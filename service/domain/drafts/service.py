@@ -31,6 +31,7 @@ from service.models import (
     LLMCall,
     Person,
     Question,
+    Review,
     Segment,
 )
 
@@ -61,7 +62,8 @@ class DraftService:
 
     def get(self, draft_id: int) -> Draft:
         draft = self.session.get(Draft, draft_id)
-        if draft is None:
+        review = self.session.get(Review, draft.review_id) if draft else None
+        if draft is None or review is None or not self.reviews.access.can_see_review(review):
             raise NotFound(f"No draft with id {draft_id}.")
         return draft
 

@@ -28,8 +28,8 @@ class FailureService:
 
     def get(self, failure_id: int) -> Failure:
         failure = self.session.get(Failure, failure_id)
-        if failure is None or failure.review_id is None:
-            raise NotFound(f"No failure with id {failure_id} in any review.")
+        if failure is None or failure.review is None or not self.reviews.access.can_see_review(failure.review):
+            raise NotFound(f"No failure with id {failure_id} in any review you can see.")
         return failure
 
     def review_of(self, failure: Failure) -> Review:

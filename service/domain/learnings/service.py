@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from service.db.types import utcnow
 from service.domain import audit
 from service.domain.reviews.service import ReviewService
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.models import (
     Category,
     Failure,
@@ -37,7 +37,8 @@ class LearningService:
 
     def get(self, learning_id: int) -> Learning:
         learning = self.session.get(Learning, learning_id)
-        if learning is None or learning.failure.review is None:
+        review = learning.failure.review if learning else None
+        if learning is None or review is None or not self.reviews.access.can_see_review(review):
             raise NotFound(f"No learning with id {learning_id}.")
         return learning
 
@@ -117,7 +118,7 @@ class LearningService:
         except ValueError:
             raise InvalidInput("status must be open, done or dropped.", field="status") from None
         if actor.id not in (learning.owner_id, review.facilitator_id):
-            raise Conflict("Only the learning's owner or the review's facilitator can change its status.")
+            raise Forbidden("Only the learning's owner or the review's facilitator can change its status.")
         if new == LearningStatus.DROPPED and not note.strip():
             raise InvalidInput(
                 "Say why the learning is dropped; an unexplained drop is how reviews turn into ritual.", field="note"

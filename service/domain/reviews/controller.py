@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from service.domain.export.document import review_document
 from service.domain.export.markdown import render_markdown
 from service.domain.reviews.schemas import (
     GoBackIn,
+    InviteOut,
     ParticipantIn,
     ReviewDetail,
     ReviewIn,
@@ -141,9 +142,22 @@ class ReviewController(Controller):
             return Response(doc, media_type="application/json", headers=headers)
         return Response(render_markdown(doc), media_type="text/markdown; charset=utf-8", headers=headers)
 
-    @get("/{review_id:int}/audit", sync_to_thread=True, summary="The review's audit log, oldest first")
+    @post("/{review_id:int}/invites", sync_to_thread=True, summary="Create an expiring invitation link")
+    def invite(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> InviteOut:
+        review = services.reviews.get(review_id)
+        invite, secret = services.reviews.invite(review, actor=actor, hours=services.settings.auth.invite_hours)
+        return InviteOut(id=invite.id, url=f"/invites/{secret}", expires_at=invite.expires_at)
+
+    @delete("/{review_id:int}/invites/{invite_id:int}", sync_to_thread=True, summary="Revoke an invitation link")
+    def revoke_invite(
+        self, review_id: FromPath[int], invite_id: FromPath[int], services: ServicesDep, actor: ActorDep
+    ) -> None:
+        services.reviews.revoke_invite(services.reviews.get(review_id), invite_id=invite_id, actor=actor)
+
+    @get("/{review_id:int}/audit", sync_to_thread=True, summary="The review's audit log, oldest first (team admins)")
     def audit_log(self, review_id: FromPath[int], services: ServicesDep) -> list[dict[str, Any]]:
         review = services.reviews.get(review_id)
+        services.access.ensure_team_admin(review.team_id, "read the audit log")
         return [
             {
                 "id": e.id,

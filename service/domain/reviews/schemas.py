@@ -34,6 +34,12 @@ class ParticipantIn(msgspec.Struct, kw_only=True):
     person_id: int
 
 
+class InviteOut(msgspec.Struct, kw_only=True):
+    id: int
+    url: Annotated[str, msgspec.Meta(description="Share with the person to invite; it works until it expires.")]
+    expires_at: datetime
+
+
 class GoBackIn(msgspec.Struct, kw_only=True):
     question: Annotated[int, msgspec.Meta(ge=1, le=4)]
 

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from service.db.types import utcnow
 from service.domain import audit
+from service.domain.access import Access
+from service.domain.accounts.secrets import new_token, token_digest
 from service.domain.people.service import PeopleService
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.models import (
     Answer,
     Failure,
@@ -18,15 +20,17 @@ from service.models import (
     Person,
     Question,
     Review,
+    ReviewInvite,
     ReviewStatus,
 )
 
 
 class ReviewService:
-    def __init__(self, session: Session, *, due_hours: int = 72) -> None:
+    def __init__(self, session: Session, *, access: Access, due_hours: int = 72) -> None:
         self.session = session
+        self.access = access
         self.due_hours = due_hours
-        self.people = PeopleService(session)
+        self.people = PeopleService(session, access=access)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -34,11 +38,11 @@ class ReviewService:
         review = self.session.get(Review, review_id)
         if review is None:
             raise NotFound(f"No review with id {review_id}.")
-        return review
+        return self.access.ensure_visible(review)
 
     def list_reviews(self, *, team_id: int | None = None, person_id: int | None = None) -> list[Review]:
         """Open reviews first, soonest due (or most overdue) first; then closed ones, newest first."""
-        query = select(Review)
+        query = select(Review).where(self.access.visible_reviews())
         if team_id is not None:
             query = query.where(Review.team_id == team_id)
         if person_id is not None:
@@ -60,6 +64,7 @@ class ReviewService:
         actor: Person,
     ) -> Review:
         team = self.people.get_team(team_id)
+        self.access.ensure_can_start_reviews(team.id)
         facilitator = self.people.get_person(facilitator_id)
         if not title.strip():
             raise InvalidInput("A review needs a title, e.g. 'Payments outage after config push'.", field="title")
@@ -151,6 +156,66 @@ class ReviewService:
             subject_id=person.id,
         )
         return participant
+
+    def invite(self, review: Review, *, actor: Person, hours: int) -> tuple[ReviewInvite, str]:
+        """Issue an expiring link that makes whoever accepts it a participant (the secret is shown once)."""
+        self.ensure_participant(review, actor, "invite people")
+        self.ensure_open(review)
+        secret = new_token()
+        invite = ReviewInvite(
+            review_id=review.id,
+            token_hash=token_digest(secret),
+            created_by=actor.id,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+        self.session.add(invite)
+        self.session.flush()
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="invite.created",
+            subject_type="invite",
+            subject_id=invite.id,
+        )
+        return invite, secret
+
+    def revoke_invite(self, review: Review, *, invite_id: int, actor: Person) -> None:
+        self.ensure_participant(review, actor, "revoke invitations")
+        invite = self.session.get(ReviewInvite, invite_id)
+        if invite is None or invite.review_id != review.id:
+            raise NotFound(f"No invitation with id {invite_id} in this review.")
+        invite.revoked_at = invite.revoked_at or utcnow()
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="invite.revoked",
+            subject_type="invite",
+            subject_id=invite.id,
+        )
+
+    def accept_invite(self, secret: str, *, actor: Person) -> Review:
+        invite = self.session.scalar(select(ReviewInvite).where(ReviewInvite.token_hash == token_digest(secret)))
+        if invite is None or invite.revoked_at is not None or invite.expires_at < utcnow():
+            raise NotFound("This invitation is unknown, revoked or expired; ask the facilitator for a new one.")
+        review = self.session.get(Review, invite.review_id)
+        assert review is not None
+        self.ensure_open(review)
+        if not any(p.person_id == actor.id for p in review.participants):
+            self.session.add(Participant(review_id=review.id, person_id=actor.id))
+            self.session.flush()
+            self.session.refresh(review, ["participants"])
+        invite.accepted_by, invite.accepted_at = actor.id, utcnow()
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="invite.accepted",
+            subject_type="invite",
+            subject_id=invite.id,
+        )
+        return review
 
     def start(self, review: Review, *, actor: Person) -> Review:
         """Mark the review as held now (if it was not already); the due window is judged by this."""
@@ -271,12 +336,12 @@ class ReviewService:
 
     def ensure_facilitator(self, review: Review, actor: Person, what: str) -> None:
         if actor.id != review.facilitator_id:
-            raise Conflict(f"Only the review's facilitator can {what}.")
+            raise Forbidden(f"Only the review's facilitator can {what}.")
 
     def ensure_participant(self, review: Review, actor: Person, what: str) -> None:
         if actor.id == review.facilitator_id or any(p.person_id == actor.id for p in review.participants):
             return
-        raise Conflict(f"Only people taking part in this review can {what}; ask the facilitator to add you.")
+        raise Forbidden(f"Only people taking part in this review can {what}; ask the facilitator to add you.")
 
     def ensure_question_open(self, review: Review, question: int) -> Question:
         """Answers may be given to the current question or revised for earlier ones, never ahead."""

@@ -19,7 +19,8 @@ class SimilarityService:
 
     def get(self, link_id: int) -> SimilarityLink:
         link = self.session.get(SimilarityLink, link_id)
-        if link is None or link.failure.review is None:
+        review = link.failure.review if link else None
+        if link is None or review is None or not self.reviews.access.can_see_review(review):
             raise NotFound(f"No similarity link with id {link_id}.")
         return link
 

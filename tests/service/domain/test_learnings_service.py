@@ -1,6 +1,6 @@
 import pytest
 
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.models import LearningKind
 from tests.helpers import make_cast
 
@@ -62,7 +62,7 @@ def test_a_learning_needs_a_category_first(services):
 def test_dropping_a_learning_needs_a_reason_and_only_owner_or_facilitator_may(services, categorised):
     cast, failure = categorised
     learning = services.learnings.add(failure, text="Name it.", owner_id=cast.bob.id, due_on=None, actor=cast.alice)
-    with pytest.raises(Conflict, match="owner or the review's facilitator"):
+    with pytest.raises(Forbidden, match="owner or the review's facilitator"):
         services.learnings.set_status(learning, status="done", note="", actor=cast.alice)
     with pytest.raises(InvalidInput, match="why"):
         services.learnings.set_status(learning, status="dropped", note=" ", actor=cast.bob)

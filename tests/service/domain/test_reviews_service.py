@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.errors import Conflict, InvalidInput
+from service.errors import Conflict, Forbidden, InvalidInput
 from service.models import Question, ReviewStatus
 from tests.helpers import make_cast
 
@@ -66,13 +66,13 @@ def test_going_back_is_allowed_and_keeps_answers(services):
 
 def test_only_the_facilitator_moves_the_questions(services):
     cast = make_cast(services)
-    with pytest.raises(Conflict, match="facilitator"):
+    with pytest.raises(Forbidden, match="facilitator"):
         services.reviews.advance_question(cast.review, actor=cast.alice)
 
 
 def test_people_outside_the_review_cannot_change_it(services):
     cast = make_cast(services)
-    with pytest.raises(Conflict, match="taking part"):
+    with pytest.raises(Forbidden, match="taking part"):
         services.failures.create(cast.review, title="Config push", actor=cast.outsider)
 
 

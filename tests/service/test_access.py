@@ -1,0 +1,172 @@
+"""Every object route checks access on the object: an outsider gets 404 or 403, never data."""
+
+import re
+
+import pytest
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.db.engine import make_engine, make_session_factory
+from service.domain.drafts.service import ModelCall
+from service.domain.services import provide_services
+from service.domain.transcripts.service import NewSegment
+from service.models import DraftKind, Failure, Role
+from tests.helpers import make_cast, ok
+
+CALL = ModelCall(prompt_id="p", prompt_version="1", model="m", input_hash="0" * 64, raw_output="{}")
+
+# A valid body for every state-changing object route, so the access check (not validation) answers.
+BODIES = {
+    ("PATCH", "/api/reviews/{review_id}"): {"title": "Hijacked"},
+    ("POST", "/api/reviews/{review_id}/participants"): {"person_id": 1},
+    ("POST", "/api/reviews/{review_id}/go-back"): {"question": 1},
+    ("POST", "/api/reviews/{review_id}/segments"): {"segments": [{"speaker": "x", "text": "y"}]},
+    ("POST", "/api/reviews/{review_id}/failures"): {"title": "x"},
+    ("PATCH", "/api/failures/{failure_id}"): {"title": "x"},
+    ("POST", "/api/failures/{failure_id}/answers"): {"question": 1, "text": "x"},
+    ("PUT", "/api/failures/{failure_id}/category"): {"category": "avoidable", "rationale": "x"},
+    ("POST", "/api/failures/{failure_id}/drafts"): {"question": 1, "text": "x", "extractive": True},
+    ("POST", "/api/failures/{failure_id}/learnings"): {"text": "x", "owner_id": 1},
+    ("POST", "/api/failures/{failure_id}/similar"): {"similar_failure_id": 1, "score": 0.5},
+    ("POST", "/api/drafts/{draft_id}/edit"): {"text": "x"},
+    ("PATCH", "/api/learnings/{learning_id}"): {"status": "done"},
+    ("POST", "/api/teams/{team_id}/members"): {"person_id": 1},
+    ("POST", "/api/reviews/{review_id}/invites"): {},
+    ("POST", "/api/password-links/{token}"): {"password": "a guessed passphrase"},
+}
+NOT_OBJECT_ROUTES: set[str] = set()
+
+
+@pytest.fixture
+def world(settings):
+    engine = make_engine(settings)
+    with provide_services(make_session_factory(engine), settings) as services:
+        cast = make_cast(services)
+        segment = services.transcripts.add(
+            cast.review,
+            [NewSegment(speaker="Alice Okafor", text="We pushed it.", start_s=0, end_s=1)],
+            actor=cast.alice,
+        )[0]
+        failure = services.failures.create(cast.review, title="Config push", actor=cast.alice)
+        draft = services.drafts.record(
+            failure, kind=DraftKind.ANSWER, question=1, text="We pushed it.", citations=[segment.id], call=CALL
+        )
+        cast.review.current_question = 4
+        services.failures.set_category(failure, category="avoidable", rationale="No canary.", actor=cast.bob)
+        learning = services.learnings.add(
+            failure, text="Add a canary step.", owner_id=cast.alice.id, due_on=None, actor=cast.alice
+        )
+        other_team = services.people.create_team(name="Elsewhere")
+        services.people.add_member(team_id=other_team.id, person_id=cast.outsider.id, role=Role.ADMIN)
+        past = Failure(team_id=other_team.id, title="Old failure")
+        services.session.add(past)
+        services.session.flush()
+        link = services.similarity.propose(failure, similar=past, score=0.7, reason="both pushed everywhere")
+        reader = services.people.create_person(name="Rita Reader")
+        services.people.add_member(team_id=cast.team.id, person_id=reader.id, role=Role.READER)
+        alice_token, _ = services.accounts.create_token(cast.alice, name="alice's script")
+        ids = {
+            "review_id": cast.review.id,
+            "failure_id": failure.id,
+            "draft_id": draft.id,
+            "learning_id": learning.id,
+            "link_id": link.id,
+            "team_id": cast.team.id,
+            "person_id": cast.alice.id,
+            "token_id": alice_token.id,
+            "invite_id": services.reviews.invite(cast.review, actor=cast.alice, hours=1)[0].id,
+        }
+        ids["token"] = "not-a-real-token"  # routes whose path secret is the access: a guess must fail
+        people = {"outsider": cast.outsider.id, "reader": reader.id, "alice": cast.alice.id}
+    engine.dispose()
+    return ids, people
+
+
+def _object_routes(app):
+    for route in app.routes:
+        plain = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
+        if (
+            not route.path.startswith("/api/")
+            or route.path.startswith("/api/schema")
+            or "{" not in route.path
+            or plain in NOT_OBJECT_ROUTES
+        ):
+            continue
+        for method in sorted(getattr(route, "methods", ())):
+            if method in ("HEAD", "OPTIONS"):
+                continue
+            yield method, route.path
+
+
+def _fill(path, ids):
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(ids[m.group(1)]), path)
+
+
+def test_an_outsider_gets_404_or_403_on_every_object_route(settings, world, auth):
+    ids, people = world
+    app = create_app(settings)
+    routes = list(_object_routes(app))
+    assert len(routes) >= 20
+    with TestClient(app=app) as client:
+        for method, path in routes:
+            key = (method, re.sub(r"\{(\w+):\w+\}", r"{\1}", path))
+            body = BODIES.get(key) if method in ("POST", "PUT", "PATCH") else None
+            response = client.request(method, _fill(path, ids), json=body, headers=auth(people["outsider"]))
+            assert response.status_code in (403, 404), f"{method} {path}: {response.status_code} {response.text}"
+            assert "Alice" not in response.text and "Config push" not in response.text
+
+
+def test_an_outsider_does_not_see_the_review_in_lists(client, world, auth):
+    ids, people = world
+    assert ok(client.get("/api/reviews", headers=auth(people["outsider"]))) == []
+    assert [r["id"] for r in ok(client.get("/api/reviews", headers=auth(people["alice"])))] == [ids["review_id"]]
+    names = {p["name"] for p in ok(client.get("/api/people", headers=auth(people["outsider"])))}
+    assert "Alice Okafor" not in names
+
+
+def test_a_reader_can_read_but_not_change(client, world, auth):
+    ids, people = world
+    reader = auth(people["reader"])
+    assert ok(client.get(f"/api/reviews/{ids['review_id']}", headers=reader))["review"]["id"] == ids["review_id"]
+    response = client.post(f"/api/reviews/{ids['review_id']}/failures", headers=reader, json={"title": "x"})
+    assert response.status_code == 403
+    assert client.get(f"/api/reviews/{ids['review_id']}/audit", headers=reader).status_code == 403
+
+
+def test_an_invitation_admits_one_more_person_until_revoked(client, world, auth):
+    ids, people = world
+    rid = ids["review_id"]
+    invite = ok(client.post(f"/api/reviews/{rid}/invites", headers=auth(people["alice"])), 201)
+    token = invite["url"].rsplit("/", 1)[1]
+    outsider = auth(people["outsider"])
+    assert client.get(f"/api/reviews/{rid}", headers=outsider).status_code == 404
+    assert ok(client.post(f"/api/invites/{token}/accept", headers=outsider), 201) == {"review_id": rid}
+    detail = ok(client.get(f"/api/reviews/{rid}", headers=outsider))
+    assert "Olga Outsider" in [p["name"] for p in detail["participants"]]
+
+    second = ok(client.post(f"/api/reviews/{rid}/invites", headers=auth(people["alice"])), 201)
+    revoke = client.delete(f"/api/reviews/{rid}/invites/{second['id']}", headers=auth(people["alice"]))
+    assert revoke.status_code == 204
+    refused = client.post(f"/api/invites/{second['url'].rsplit('/', 1)[1]}/accept", headers=auth(people["reader"]))
+    assert refused.status_code == 404 and "revoked or expired" in refused.json()["detail"]
+
+
+def test_an_admin_issued_password_link_works_once(client, world, auth, admin, settings):
+    ids, people = world
+    link = ok(client.post(f"/api/people/{people['alice']}/password-link", headers=admin), 201)
+    token = link["url"].rsplit("/", 1)[1]
+    set_password = client.post(
+        f"/api/password-links/{token}",
+        json={"password": "alice's new passphrase"},
+        headers={"Authorization": "Bearer unused"},
+    )
+    assert set_password.status_code == 201, set_password.text
+    again = client.post(
+        f"/api/password-links/{token}",
+        json={"password": "another passphrase!"},
+        headers={"Authorization": "Bearer unused"},
+    )
+    assert again.status_code == 404
+    # A team member who is not an admin cannot issue links for others.
+    refused = client.post(f"/api/people/{people['reader']}/password-link", headers=auth(people["alice"]))
+    assert refused.status_code == 403
