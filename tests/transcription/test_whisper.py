@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from transcription.audio import decode_audio
+from transcription.errors import ModelNotFoundError
+from transcription.text import normalise_text, word_error_rate
+from transcription.types import SAMPLE_RATE
+from transcription.whisper import WhisperTranscriber
+
+SPOKEN = "We intended to sign 50 members. We signed 12 members by Friday."
+
+
+def test_speech_with_numbers_comes_back_word_for_word(transcriber, speak) -> None:
+    segments = transcriber.transcribe(decode_audio(speak(SPOKEN)))
+    heard = " ".join(s.text for s in segments)
+    assert normalise_text(heard) == normalise_text(SPOKEN), heard
+    words = [w for s in segments for w in s.words]
+    assert [w.text for w in words][:3] == ["We", "intended", "to"]
+    assert all(a.start <= b.start for a, b in pairwise(words))
+    assert all(0.0 <= w.probability <= 1.0 and w.start <= w.end for w in words)
+    assert all(0.0 < s.confidence <= 1.0 and s.no_speech_prob < 0.5 for s in segments)
+
+
+def test_several_voices_are_understood(transcriber, speak) -> None:
+    for voice in ("en-gb", "en-us+f3", "en-gb-x-rp"):
+        heard = " ".join(s.text for s in transcriber.transcribe(decode_audio(speak(SPOKEN, voice=voice))))
+        assert word_error_rate(SPOKEN, heard) <= 0.1, (voice, heard)
+
+
+def test_offset_is_added_to_every_time(transcriber, speak) -> None:
+    audio = decode_audio(speak(SPOKEN))
+    plain = transcriber.transcribe(audio)
+    shifted = transcriber.transcribe(audio, offset_s=600.0)
+    assert [s.text for s in shifted] == [s.text for s in plain]
+    assert shifted[0].start == pytest.approx(plain[0].start + 600.0)
+    assert shifted[0].words[-1].end == pytest.approx(plain[0].words[-1].end + 600.0)
+
+
+def test_digital_silence_gives_no_segments(transcriber) -> None:
+    assert transcriber.transcribe(np.zeros(10 * SAMPLE_RATE, dtype=np.float32)) == []
+
+
+def test_recorded_silence_and_hiss_give_no_segments(transcriber, tmp_path: Path) -> None:
+    path = tmp_path / "room.wav"
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(path), "synth", "8", "pinknoise",
+                    "vol", "0.01"], check=True)  # fmt: skip
+    assert transcriber.transcribe(decode_audio(path)) == []
+
+
+def test_silence_is_dropped_by_the_filter_even_without_vad(speak) -> None:
+    # Without VAD, Whisper hears "you" in 10 s of zeros (no_speech_prob ~0.93); the filter drops it.
+    no_vad = WhisperTranscriber(vad_filter=False, cpu_threads=2)
+    assert no_vad.transcribe(np.zeros(10 * SAMPLE_RATE, dtype=np.float32)) == []
+    heard = " ".join(s.text for s in no_vad.transcribe(decode_audio(speak(SPOKEN))))
+    assert word_error_rate(SPOKEN, heard) <= 0.1, heard
+
+
+def test_empty_audio_gives_no_segments(transcriber) -> None:
+    assert transcriber.transcribe(np.zeros(0, dtype=np.float32)) == []
+
+
+def test_wrong_array_types_fail_loudly(transcriber) -> None:
+    with pytest.raises(ValueError, match="float32"):
+        transcriber.transcribe(np.zeros(16_000, dtype=np.int16))
+    with pytest.raises(ValueError, match="1-D"):
+        transcriber.transcribe(np.zeros((2, 16_000), dtype=np.float32))
+
+
+def test_model_name_records_the_weights(transcriber) -> None:
+    assert transcriber.model_name == "tiny.en@1a5afae06a4d"
+    assert transcriber.licence.startswith("MIT")
+
+
+def test_nothing_is_loaded_at_import_or_construction() -> None:
+    code = (
+        "import sys, transcription, transcription.whisper, transcription.live, transcription.batch\n"
+        "transcription.whisper.WhisperTranscriber()\n"
+        "print(sorted(m for m in ('ctranslate2', 'faster_whisper', 'onnxruntime') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).parents[2])  # fmt: skip
+    assert result.stdout.strip() == "[]"
+
+
+def test_device_must_be_cpu_or_cuda() -> None:
+    with pytest.raises(ValueError, match="'cpu' or 'cuda'"):
+        WhisperTranscriber(device="gpu")  # type: ignore[arg-type]
+
+
+def test_a_missing_model_directory_fails_at_construction(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="does not exist"):
+        WhisperTranscriber(model=str(tmp_path / "no-such-model"))
+
+
+def test_an_unloadable_model_fails_with_advice(tmp_path: Path) -> None:
+    (tmp_path / "model.bin").write_bytes(b"not a model")
+    (tmp_path / "config.json").write_text("{}")
+    broken = WhisperTranscriber(model=str(tmp_path))
+    with pytest.raises(ModelNotFoundError, match="Could not load the Whisper model"):
+        broken.load()

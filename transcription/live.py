@@ -1,0 +1,195 @@
+"""Live transcription of one call: PCM in, committed sentences and provisional text out.
+
+Wire format (what a browser sends over the review's WebSocket):
+
+- a **binary** message is audio: 16-bit little-endian signed PCM, 16 kHz, mono, any length as
+  long as it holds whole samples (an even number of bytes); 100 ms = 3,200 bytes;
+- a **text** message `{"type": "stop"}` ends the stream: the remaining audio is transcribed and
+  everything still provisional is committed.
+
+`OnlineSession` keeps a rolling buffer, re-transcribes it every `step_s` seconds of new audio,
+commits words with `StreamingPolicy` (LocalAgreement-2), and cuts the buffer after the last
+committed sentence so each pass stays short. It is not thread-safe and transcribes inside
+`feed()`: call it from one worker thread per stream, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from transcription.errors import StreamFormatError
+from transcription.policy import StreamingPolicy, WordTuple, words_to_text
+from transcription.text import ends_sentence
+from transcription.types import SAMPLE_RATE, AudioArray, Segment, Transcriber, Word
+
+BYTES_PER_SAMPLE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class LiveUpdate:
+    segments: tuple[Segment, ...]
+    """Sentences committed by this message, in order, with absolute times. Final."""
+    provisional: str
+    """The sentence in progress and the unconfirmed words after it; replaced by each update."""
+    finished: bool = False
+
+
+class OnlineSession:
+    """Turn a stream of PCM16 messages into committed sentences for one speaker channel."""
+
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        *,
+        step_s: float = 1.0,
+        max_buffer_s: float = 20.0,
+        keep_after_forced_cut_s: float = 5.0,
+        max_sentence_s: float = 15.0,
+        prompt_chars: int = 200,
+    ) -> None:
+        """Configure the session.
+
+        Args:
+            step_s: seconds of new audio between passes (latency vs CPU).
+            max_buffer_s: cut the buffer even without a finished sentence beyond this length,
+                keeping `keep_after_forced_cut_s`, so a pass stays inside Whisper's 30 s window.
+            max_sentence_s: emit committed words as a segment after this long without a full
+                stop, so a speaker who never ends a sentence still appears.
+            prompt_chars: how much already-cut committed text is passed as the prompt.
+        """
+        if not 0 < keep_after_forced_cut_s < max_buffer_s:
+            raise ValueError("need 0 < keep_after_forced_cut_s < max_buffer_s")
+        self._transcriber = transcriber
+        self._step = int(step_s * SAMPLE_RATE)
+        self._max_buffer_s = max_buffer_s
+        self._keep_s = keep_after_forced_cut_s
+        self._max_sentence_s = max_sentence_s
+        self._prompt_chars = prompt_chars
+        self._policy = StreamingPolicy()
+        self._buffer: AudioArray = np.zeros(0, dtype=np.float32)
+        self._buffer_start_s = 0.0
+        self._unprocessed = 0
+        self._pending: list[Word] = []  # committed, waiting for the end of their sentence
+        self._history: deque[WordTuple] = deque(maxlen=100)  # recent committed words, for the prompt
+        self._latest_probability: dict[WordTuple, float] = {}  # words of the newest hypothesis
+        self._finished = False
+
+    @property
+    def received_s(self) -> float:
+        """Seconds of audio received so far."""
+        return self._buffer_start_s + len(self._buffer) / SAMPLE_RATE
+
+    def receive(self, message: bytes | str) -> LiveUpdate:
+        """Handle one WebSocket message: binary is audio, the text `{"type":"stop"}` finishes."""
+        if isinstance(message, bytes | bytearray | memoryview):
+            return self.feed(bytes(message))
+        if isinstance(message, str):
+            try:
+                command = json.loads(message)
+            except json.JSONDecodeError as exc:
+                raise StreamFormatError(
+                    f"Text message is not JSON ({exc.msg}); the only text message is "
+                    '{"type": "stop"}. Send audio as binary messages.'
+                ) from exc
+            if isinstance(command, dict) and command.get("type") == "stop":
+                return self.finish()
+            raise StreamFormatError(f'Unknown text message {message[:80]!r}; the only one is {{"type": "stop"}}.')
+        raise StreamFormatError(f"Messages must be bytes or text, not {type(message).__name__}.")
+
+    def feed(self, pcm: bytes) -> LiveUpdate:
+        """Append PCM16 little-endian mono 16 kHz audio; transcribe once `step_s` has arrived."""
+        if self._finished:
+            raise StreamFormatError("This stream has been stopped; open a new one to continue.")
+        if len(pcm) % BYTES_PER_SAMPLE:
+            raise StreamFormatError(
+                f"Audio message has {len(pcm)} bytes, an odd number: audio must be whole 16-bit "
+                "samples (signed little-endian PCM, 16 kHz, mono). Send an even number of bytes."
+            )
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+        self._buffer = np.concatenate([self._buffer, samples])
+        self._unprocessed += len(samples)
+        if self._unprocessed < self._step:
+            return LiveUpdate((), self._provisional_text())
+        return self._process()
+
+    def finish(self) -> LiveUpdate:
+        """Transcribe what is left, commit everything, and close the stream."""
+        if self._finished:
+            return LiveUpdate((), "", finished=True)
+        segments: list[Segment] = []
+        if self._unprocessed:
+            segments.extend(self._process().segments)
+        segments.extend(self._commit(self._policy.flush()))
+        if self._pending:
+            segments.append(self._segment(self._pending))
+            self._pending = []
+        self._finished = True
+        return LiveUpdate(tuple(segments), "", finished=True)
+
+    def _process(self) -> LiveUpdate:
+        self._unprocessed = 0
+        result = self._transcriber.transcribe(self._buffer, offset_s=self._buffer_start_s, prompt=self._prompt())
+        words = [word for segment in result for word in segment.words]
+        hypothesis: list[WordTuple] = [(w.start, w.end, w.text) for w in words]
+        self._latest_probability = {(w.start, w.end, w.text): w.probability for w in words}
+        committed, _provisional = self._policy.update(hypothesis)
+        segments = self._commit(committed)
+        segments.extend(self._trim())
+        return LiveUpdate(tuple(segments), self._provisional_text())
+
+    def _commit(self, words: list[WordTuple]) -> list[Segment]:
+        """Add committed words to the sentence in progress; return the sentences they complete."""
+        segments: list[Segment] = []
+        for start, end, text in words:
+            self._history.append((start, end, text))
+            probability = self._latest_probability.get((start, end, text), 0.0)
+            self._pending.append(Word(start, end, text.strip(), probability))
+            too_long = end - self._pending[0].start >= self._max_sentence_s
+            if ends_sentence(text) or too_long:
+                segments.append(self._segment(self._pending))
+                self._pending = []
+        return segments
+
+    def _trim(self) -> list[Segment]:
+        """Cut the buffer after the last committed sentence, or forcibly when it grows too long."""
+        segments: list[Segment] = []
+        cut = self._policy.trim_point()
+        buffer_s = len(self._buffer) / SAMPLE_RATE
+        if (cut is None or cut <= self._buffer_start_s) and buffer_s > self._max_buffer_s:
+            # No sentence ended for a long stretch (a run-on sentence, or noise): commit the
+            # older provisional words rather than lose them, then cut before the next word.
+            target = self._buffer_start_s + buffer_s - self._keep_s
+            segments.extend(self._commit(self._policy.commit_before(target)))
+            following = self._policy.provisional
+            cut = min(target, following[0][0]) if following else target
+        if cut is not None and cut > self._buffer_start_s:
+            drop = round((cut - self._buffer_start_s) * SAMPLE_RATE)
+            self._buffer = self._buffer[drop:]
+            self._buffer_start_s += drop / SAMPLE_RATE
+            self._policy.forget_before(self._buffer_start_s)
+        return segments
+
+    def _prompt(self) -> str | None:
+        # Only text whose audio is already cut: words still in the buffer will be heard again.
+        before = [w for w in self._history if w[1] <= self._buffer_start_s]
+        text = words_to_text(before)[-self._prompt_chars :]
+        return text or None
+
+    def _provisional_text(self) -> str:
+        pending = " ".join(word.text for word in self._pending)
+        return " ".join(filter(None, [pending, words_to_text(self._policy.provisional)]))
+
+    @staticmethod
+    def _segment(words: list[Word]) -> Segment:
+        # Live sentences have no Whisper no_speech_prob of their own: they span several passes.
+        return Segment(
+            start=words[0].start,
+            end=words[-1].end,
+            text=" ".join(word.text for word in words if word.text),
+            words=tuple(words),
+            confidence=sum(word.probability for word in words) / len(words),
+        )

@@ -1,0 +1,176 @@
+"""`WhisperTranscriber`: the `Transcriber` protocol on faster-whisper (CTranslate2).
+
+Nothing is loaded when this module is imported or when a transcriber is constructed; the model
+loads on the first `transcribe()` (or an explicit `load()`), once, under a lock, because a web
+worker may call it from several threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from transcription.errors import ModelNotFoundError
+from transcription.filters import SegmentFilter
+from transcription.model import ModelSource, model_sha256, resolve_model
+from transcription.types import AudioArray, Segment, Word
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Segment as RawSegment
+
+logger = logging.getLogger(__name__)
+
+Device = Literal["cpu", "cuda"]
+
+
+class WhisperTranscriber:
+    """Transcribe 16 kHz mono float32 audio with Whisper, word timings on, hallucinations off."""
+
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        device: Device = "cpu",
+        compute_type: str | None = None,
+        cpu_threads: int | None = None,
+        beam_size: int = 5,
+        language: str | None = "en",
+        vad_filter: bool = True,
+        segment_filter: SegmentFilter | None = None,
+    ) -> None:
+        """Configure (not load) a model; `model` is a directory or name, empty for the bundled one.
+
+        Args:
+            device: "cuda" only when configured; the default build is CPU-only.
+            compute_type: defaults to int8 on CPU and int8_float16 on CUDA.
+            cpu_threads: defaults to the number of cores, at most 4 (more does not pay for tiny).
+            language: None lets a multilingual model detect it; tiny.en only knows "en".
+        """
+        if device not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', not {device!r}")
+        self._source: ModelSource = resolve_model(model)
+        self._device = device
+        self._compute_type = compute_type or ("int8" if device == "cpu" else "int8_float16")
+        self._cpu_threads = cpu_threads or min(os.cpu_count() or 1, 4)
+        self._beam_size = beam_size
+        self._language = language
+        self._vad_filter = vad_filter
+        self._filter = segment_filter or SegmentFilter()
+        self._model: WhisperModel | None = None
+        self._sha256: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        """Name the weights exactly: "tiny.en@1a5afae06a4d" (name and the start of model.bin's sha256)."""
+        sha = self.sha256
+        return f"{self._source.name}@{sha[:12]}" if sha else self._source.name
+
+    @property
+    def sha256(self) -> str | None:
+        """Return the sha256 of model.bin, or None for a hub model not yet downloaded."""
+        if self._sha256 is None and self._source.directory is not None:
+            self._sha256 = model_sha256(self._source.directory)
+        return self._sha256
+
+    @property
+    def licence(self) -> str:
+        return self._source.licence
+
+    def load(self) -> None:
+        """Load the model now (e.g. at worker start) instead of on the first transcription."""
+        self._get_model()
+
+    def transcribe(self, audio: AudioArray, *, offset_s: float = 0.0, prompt: str | None = None) -> list[Segment]:
+        """Transcribe `audio` and return the kept segments, with `offset_s` added to every time."""
+        if audio.ndim != 1 or audio.dtype != np.float32:
+            raise ValueError(f"audio must be a 1-D float32 array at 16 kHz, got {audio.dtype} {audio.shape}")
+        if audio.size == 0:
+            return []
+        raw_segments, _info = self._get_model().transcribe(
+            audio,
+            language=self._language,
+            beam_size=self._beam_size,
+            vad_filter=self._vad_filter,
+            # Conditioning on previous text is the main cause of Whisper's repetition loops.
+            condition_on_previous_text=False,
+            initial_prompt=prompt or None,
+            word_timestamps=True,
+        )
+        kept: list[Segment] = []
+        for raw in raw_segments:  # a generator: decoding happens while we iterate
+            reason = self._filter.drop_reason(
+                text=raw.text, no_speech_prob=raw.no_speech_prob, avg_logprob=raw.avg_logprob
+            )
+            if reason:
+                logger.debug("dropped segment (%s): %r", reason, raw.text)
+                continue
+            kept.append(_to_segment(raw, offset_s))
+        return kept
+
+    def _get_model(self) -> WhisperModel:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load_model()
+        return self._model
+
+    def _load_model(self) -> WhisperModel:
+        from faster_whisper import WhisperModel  # imported here: ctranslate2 is slow to import
+        from faster_whisper.utils import download_model
+
+        directory = self._source.directory
+        if directory is None:
+            # Only reached when a model *name* was configured: an explicit opt-in to the hub.
+            try:
+                directory_str = download_model(self._source.name)
+            except Exception as exc:  # huggingface_hub raises many network/HTTP error types
+                raise ModelNotFoundError(
+                    f"Could not download Whisper model {self._source.name!r} ({exc}). Check the "
+                    "network, or set the model setting to a local directory (empty = bundled)."
+                ) from exc
+            self._source = ModelSource(
+                name=self._source.name, directory=Path(directory_str), licence=self._source.licence
+            )
+            directory = self._source.directory
+            assert directory is not None
+        try:
+            return WhisperModel(
+                str(directory),
+                device=self._device,
+                compute_type=self._compute_type,
+                cpu_threads=self._cpu_threads,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelNotFoundError(
+                f"Could not load the Whisper model in {directory} on {self._device} "
+                f"({self._compute_type}): {exc}. If device is 'cuda', check the CUDA install "
+                "or use 'cpu'."
+            ) from exc
+
+
+def _to_segment(raw: RawSegment, offset_s: float) -> Segment:
+    words = tuple(
+        Word(
+            start=round(float(w.start) + offset_s, 3),
+            end=round(float(w.end) + offset_s, 3),
+            text=w.word.strip(),
+            probability=float(w.probability),
+        )
+        for w in (raw.words or ())
+    )
+    return Segment(
+        start=round(float(raw.start) + offset_s, 3),
+        end=round(float(raw.end) + offset_s, 3),
+        text=raw.text.strip(),
+        words=words,
+        confidence=math.exp(raw.avg_logprob),
+        no_speech_prob=float(raw.no_speech_prob),
+    )
