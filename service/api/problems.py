@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from service.errors import DebriefError
 
@@ -90,6 +90,14 @@ def integrity_error(_: Request, exc: IntegrityError) -> Response[dict[str, Any]]
     )
 
 
+def out_of_range(_: Request, exc: Exception) -> Response[dict[str, Any]]:
+    # A last line of defence: API types already bound ids; this catches any other number too large
+    # for the database column (SQLite raises OverflowError, PostgreSQL a DataError).
+    log.info("value out of range: %s", exc)
+    return _problem(400, "Invalid input", "A number in the request is out of range for what it names; "
+                    "nothing was saved.")
+
+
 def unexpected_error(_: Request, exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unexpected error", exc_info=exc)
     return _problem(
@@ -105,5 +113,7 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     OperationalError: database_unavailable,
     IntegrityError: integrity_error,
+    DataError: out_of_range,
+    OverflowError: out_of_range,
     Exception: unexpected_error,
 }

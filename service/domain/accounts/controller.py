@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 
 from service.api.auth import SESSION_KEY
 from service.api.deps import ActorDep, ServicesDep
+from service.api.types import PathId
 from service.db.types import utcnow
 from service.domain.accounts.schemas import LinkOut, Me, NewPassword, Setup, SignIn, TokenIn, TokenOut
 from service.errors import Conflict
@@ -49,7 +50,7 @@ class AccountController(Controller):
         sync_to_thread=True,
         summary="Admin: issue a one-time link for someone to set their password",
     )
-    def password_link(self, person_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> LinkOut:
+    def password_link(self, person_id: PathId, services: ServicesDep, actor: ActorDep) -> LinkOut:
         person = services.people.get_person(person_id)
         secret = services.accounts.issue_password_link(person, by=actor)
         return LinkOut(url=f"/password/{secret}", expires_at=utcnow() + timedelta(hours=services.accounts.reset_hours))
@@ -69,5 +70,5 @@ class AccountController(Controller):
         return TokenOut(id=token.id, name=token.name, token=secret)
 
     @delete("/tokens/{token_id:int}", sync_to_thread=True, summary="Revoke one of your API tokens")
-    def revoke_token(self, token_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> None:
+    def revoke_token(self, token_id: PathId, services: ServicesDep, actor: ActorDep) -> None:
         services.accounts.revoke_token(actor, token_id)

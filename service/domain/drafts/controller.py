@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from litestar import Controller, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from service.api.deps import ActorDep, ServicesDep
+from service.api.types import PathId
 from service.domain.drafts.schemas import AcceptIn, DraftIn, DraftOut, EditIn, RejectIn
 from service.domain.drafts.service import ModelCall
 
@@ -20,7 +21,7 @@ class DraftController(Controller):
         summary="Record an AI draft (its grounding is checked against the cited segments)",
     )
     def record(
-        self, failure_id: FromPath[int], data: JSONBody[DraftIn], services: ServicesDep, actor: ActorDep
+        self, failure_id: PathId, data: JSONBody[DraftIn], services: ServicesDep, actor: ActorDep
     ) -> DraftOut:
         failure = services.failures.get(failure_id)
         services.reviews.ensure_participant(services.failures.review_of(failure), actor, "add AI drafts")
@@ -46,7 +47,7 @@ class DraftController(Controller):
         "/drafts/{draft_id:int}/accept", sync_to_thread=True, summary="Accept a draft as written; it becomes the answer"
     )
     def accept(
-        self, draft_id: FromPath[int], services: ServicesDep, actor: ActorDep, data: JSONBody[AcceptIn | None] = None
+        self, draft_id: PathId, services: ServicesDep, actor: ActorDep, data: JSONBody[AcceptIn | None] = None
     ) -> DraftOut:
         data = data or AcceptIn()
         draft = services.drafts.accept(
@@ -55,7 +56,7 @@ class DraftController(Controller):
         return DraftOut.of(draft)
 
     @post("/drafts/{draft_id:int}/edit", sync_to_thread=True, summary="Accept a draft in your own words")
-    def edit(self, draft_id: FromPath[int], data: JSONBody[EditIn], services: ServicesDep, actor: ActorDep) -> DraftOut:
+    def edit(self, draft_id: PathId, data: JSONBody[EditIn], services: ServicesDep, actor: ActorDep) -> DraftOut:
         draft = services.drafts.edit(
             services.drafts.get(draft_id),
             text=data.text,
@@ -68,7 +69,7 @@ class DraftController(Controller):
 
     @post("/drafts/{draft_id:int}/reject", sync_to_thread=True, summary="Keep a draft out of the record")
     def reject(
-        self, draft_id: FromPath[int], services: ServicesDep, actor: ActorDep, data: JSONBody[RejectIn | None] = None
+        self, draft_id: PathId, services: ServicesDep, actor: ActorDep, data: JSONBody[RejectIn | None] = None
     ) -> DraftOut:
         draft = services.drafts.reject(services.drafts.get(draft_id), actor=actor, note=(data or RejectIn()).note)
         return DraftOut.of(draft)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from service.api.types import Id
 from service.models import Draft, DraftKind, LLMCall
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
@@ -30,7 +31,7 @@ class DraftIn(msgspec.Struct, kw_only=True):
     kind: DraftKind = DraftKind.ANSWER
     question: Annotated[int, msgspec.Meta(ge=1, le=4)] | None = None
     text: Text
-    citations: Annotated[list[int], msgspec.Meta(max_length=50, description="Transcript segment ids.")] = []
+    citations: Annotated[list[Id], msgspec.Meta(max_length=50, description="Transcript segment ids.")] = []
     category: str | None = None
     suggested_owner: str | None = None
     model_call: ModelCallIn | None = None
@@ -38,14 +39,14 @@ class DraftIn(msgspec.Struct, kw_only=True):
 
 
 class AcceptIn(msgspec.Struct, kw_only=True):
-    owner_id: int | None = msgspec.field(default=None)
+    owner_id: Id | None = None
     due_on: date | None = None
 
 
 class EditIn(msgspec.Struct, kw_only=True):
     text: Text
     category: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     due_on: date | None = None
 
 

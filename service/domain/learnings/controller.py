@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from litestar import Controller, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from service.api.deps import ActorDep, ServicesDep
+from service.api.types import PathId
 from service.domain.learnings.schemas import LearningIn, LearningOut, LearningPatch
 
 
@@ -17,7 +18,7 @@ class LearningController(Controller):
         "/failures/{failure_id:int}/learnings", sync_to_thread=True, summary="Record a learning with exactly one owner"
     )
     def add(
-        self, failure_id: FromPath[int], data: JSONBody[LearningIn], services: ServicesDep, actor: ActorDep
+        self, failure_id: PathId, data: JSONBody[LearningIn], services: ServicesDep, actor: ActorDep
     ) -> LearningOut:
         learning = services.learnings.add(
             services.failures.get(failure_id), text=data.text, owner_id=data.owner_id, due_on=data.due_on, actor=actor
@@ -30,7 +31,7 @@ class LearningController(Controller):
         summary="Mark done / dropped / open, or hand to another owner",
     )
     def update(
-        self, learning_id: FromPath[int], data: JSONBody[LearningPatch], services: ServicesDep, actor: ActorDep
+        self, learning_id: PathId, data: JSONBody[LearningPatch], services: ServicesDep, actor: ActorDep
     ) -> LearningOut:
         learning = services.learnings.get(learning_id)
         if data.owner_id is not None:

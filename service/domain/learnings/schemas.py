@@ -7,19 +7,20 @@ from typing import Annotated
 
 import msgspec
 
+from service.api.types import Id
 from service.models import Learning
 
 
 class LearningIn(msgspec.Struct, kw_only=True):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
-    owner_id: Annotated[int, msgspec.Meta(description="The one person who carries this learning.")]
+    owner_id: Annotated[Id, msgspec.Meta(description="The one person who carries this learning.")]
     due_on: date | None = None
 
 
 class LearningPatch(msgspec.Struct, kw_only=True):
     status: str | None = None
     note: str = ""
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class LearningOut(msgspec.Struct, kw_only=True):
@@ -27,7 +28,7 @@ class LearningOut(msgspec.Struct, kw_only=True):
     failure_id: int
     kind: str
     text: str
-    owner_id: int
+    owner_id: Id
     owner: str
     due_on: date | None
     status: str

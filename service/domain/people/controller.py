@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from service.api.deps import ServicesDep
+from service.api.types import PathId
 from service.domain.people.schemas import MemberIn, PersonIn, PersonOut, TeamIn, TeamOut
 
 
@@ -22,7 +23,7 @@ class PeopleController(Controller):
         return [TeamOut.of(t) for t in services.people.list_teams()]
 
     @post("/teams/{team_id:int}/members", sync_to_thread=True, summary="Add a person to a team (or change their role)")
-    def add_member(self, team_id: FromPath[int], data: JSONBody[MemberIn], services: ServicesDep) -> PersonOut:
+    def add_member(self, team_id: PathId, data: JSONBody[MemberIn], services: ServicesDep) -> PersonOut:
         member = services.people.add_member(team_id=team_id, person_id=data.person_id, role=data.role)
         return PersonOut.of(member.person)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from service.api.types import Id
 from service.models import Person, Role, Team
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
@@ -42,5 +43,5 @@ class PersonOut(msgspec.Struct, kw_only=True):
 
 
 class MemberIn(msgspec.Struct, kw_only=True):
-    person_id: int
+    person_id: Id
     role: Role = Role.PARTICIPANT

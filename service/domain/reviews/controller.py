@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import select
 
 from service.api.deps import ActorDep, ServicesDep
+from service.api.types import PathId
 from service.domain import audit
 from service.domain.drafts.schemas import DraftOut
 from service.domain.export.document import review_document
@@ -59,12 +60,12 @@ class ReviewController(Controller):
         sync_to_thread=True,
         summary="The whole review: questions, failures, answers with provenance, drafts",
     )
-    def detail(self, review_id: FromPath[int], services: ServicesDep) -> ReviewDetail:
+    def detail(self, review_id: PathId, services: ServicesDep) -> ReviewDetail:
         return ReviewDetail.of(services.session, services.reviews.get(review_id))
 
     @patch("/{review_id:int}", sync_to_thread=True, summary="Correct the title, description or failure time")
     def update(
-        self, review_id: FromPath[int], data: JSONBody[ReviewPatch], services: ServicesDep, actor: ActorDep
+        self, review_id: PathId, data: JSONBody[ReviewPatch], services: ServicesDep, actor: ActorDep
     ) -> ReviewDetail:
         review = services.reviews.update(
             services.reviews.get(review_id),
@@ -78,7 +79,7 @@ class ReviewController(Controller):
     @get("/{review_id:int}/drafts", sync_to_thread=True, summary="AI drafts in this review, oldest first")
     def drafts(
         self,
-        review_id: FromPath[int],
+        review_id: PathId,
         services: ServicesDep,
         question: Annotated[int | None, QueryParameter(name="question", ge=1, le=4)] = None,
         undecided: Annotated[bool, QueryParameter(name="undecided")] = False,
@@ -92,7 +93,7 @@ class ReviewController(Controller):
 
     @post("/{review_id:int}/participants", sync_to_thread=True, summary="Add a participant")
     def add_participant(
-        self, review_id: FromPath[int], data: JSONBody[ParticipantIn], services: ServicesDep, actor: ActorDep
+        self, review_id: PathId, data: JSONBody[ParticipantIn], services: ServicesDep, actor: ActorDep
     ) -> ReviewDetail:
         review = services.reviews.get(review_id)
         services.reviews.ensure_participant(review, actor, "add participants")
@@ -100,35 +101,35 @@ class ReviewController(Controller):
         return ReviewDetail.of(services.session, review)
 
     @post("/{review_id:int}/start", sync_to_thread=True, summary="Mark the review as held now")
-    def start(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> ReviewSummary:
+    def start(self, review_id: PathId, services: ServicesDep, actor: ActorDep) -> ReviewSummary:
         review = services.reviews.get(review_id)
         services.reviews.ensure_facilitator(review, actor, "start the review")
         return ReviewSummary.of(services.reviews.start(review, actor=actor))
 
     @post("/{review_id:int}/advance", sync_to_thread=True, summary="Move to the next question (facilitator)")
-    def advance(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> ReviewSummary:
+    def advance(self, review_id: PathId, services: ServicesDep, actor: ActorDep) -> ReviewSummary:
         review = services.reviews.advance_question(services.reviews.get(review_id), actor=actor)
         return ReviewSummary.of(review)
 
     @post("/{review_id:int}/go-back", sync_to_thread=True, summary="Return to an earlier question (facilitator)")
     def go_back(
-        self, review_id: FromPath[int], data: JSONBody[GoBackIn], services: ServicesDep, actor: ActorDep
+        self, review_id: PathId, data: JSONBody[GoBackIn], services: ServicesDep, actor: ActorDep
     ) -> ReviewSummary:
         review = services.reviews.go_back_to(services.reviews.get(review_id), question=data.question, actor=actor)
         return ReviewSummary.of(review)
 
     @post("/{review_id:int}/close", sync_to_thread=True, summary="Close the record (facilitator)")
-    def close(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> ReviewSummary:
+    def close(self, review_id: PathId, services: ServicesDep, actor: ActorDep) -> ReviewSummary:
         return ReviewSummary.of(services.reviews.close(services.reviews.get(review_id), actor=actor))
 
     @post("/{review_id:int}/reopen", sync_to_thread=True, summary="Reopen a closed review (facilitator)")
-    def reopen(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> ReviewSummary:
+    def reopen(self, review_id: PathId, services: ServicesDep, actor: ActorDep) -> ReviewSummary:
         return ReviewSummary.of(services.reviews.reopen(services.reviews.get(review_id), actor=actor))
 
     @get("/{review_id:int}/export", sync_to_thread=True, summary="The after-action review as Markdown or JSON")
     def export(
         self,
-        review_id: FromPath[int],
+        review_id: PathId,
         services: ServicesDep,
         format: Annotated[str, QueryParameter(name="format", description="md or json")] = "md",
     ) -> Response[Any]:
@@ -143,19 +144,19 @@ class ReviewController(Controller):
         return Response(render_markdown(doc), media_type="text/markdown; charset=utf-8", headers=headers)
 
     @post("/{review_id:int}/invites", sync_to_thread=True, summary="Create an expiring invitation link")
-    def invite(self, review_id: FromPath[int], services: ServicesDep, actor: ActorDep) -> InviteOut:
+    def invite(self, review_id: PathId, services: ServicesDep, actor: ActorDep) -> InviteOut:
         review = services.reviews.get(review_id)
         invite, secret = services.reviews.invite(review, actor=actor, hours=services.settings.auth.invite_hours)
         return InviteOut(id=invite.id, url=f"/invites/{secret}", expires_at=invite.expires_at)
 
     @delete("/{review_id:int}/invites/{invite_id:int}", sync_to_thread=True, summary="Revoke an invitation link")
     def revoke_invite(
-        self, review_id: FromPath[int], invite_id: FromPath[int], services: ServicesDep, actor: ActorDep
+        self, review_id: PathId, invite_id: PathId, services: ServicesDep, actor: ActorDep
     ) -> None:
         services.reviews.revoke_invite(services.reviews.get(review_id), invite_id=invite_id, actor=actor)
 
     @get("/{review_id:int}/audit", sync_to_thread=True, summary="The review's audit log, oldest first (team admins)")
-    def audit_log(self, review_id: FromPath[int], services: ServicesDep) -> list[dict[str, Any]]:
+    def audit_log(self, review_id: PathId, services: ServicesDep) -> list[dict[str, Any]]:
         review = services.reviews.get(review_id)
         services.access.ensure_team_admin(review.team_id, "read the audit log")
         return [

@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.api.types import Id
 from service.db.types import utcnow
 from service.domain.failures.schemas import FailureOut, PersonRef
 from service.domain.reviews.timeliness import window
@@ -16,12 +17,12 @@ from service.models import Draft, Question, Review, Segment
 
 
 class ReviewIn(msgspec.Struct, kw_only=True):
-    team_id: int
+    team_id: Id
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     what_failed: Annotated[str, msgspec.Meta(max_length=4000)] = ""
     failed_at: Annotated[datetime, msgspec.Meta(description="When the failure happened (ISO 8601, with timezone).")]
-    facilitator_id: int
-    participant_ids: list[int] = []
+    facilitator_id: Id
+    participant_ids: list[Id] = []
 
 
 class ReviewPatch(msgspec.Struct, kw_only=True):
@@ -31,7 +32,7 @@ class ReviewPatch(msgspec.Struct, kw_only=True):
 
 
 class ParticipantIn(msgspec.Struct, kw_only=True):
-    person_id: int
+    person_id: Id
 
 
 class InviteOut(msgspec.Struct, kw_only=True):
@@ -58,7 +59,7 @@ class QuestionOut(msgspec.Struct, kw_only=True):
 
 class ReviewSummary(msgspec.Struct, kw_only=True):
     id: int
-    team_id: int
+    team_id: Id
     team: str
     title: str
     status: str
