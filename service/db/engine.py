@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# Registers the after-commit hooks on every Session (side effects run only once a transaction commits).
+import service.db.after_commit  # noqa: F401
 from service.settings import Settings
 
 

@@ -170,3 +170,24 @@ def test_an_admin_issued_password_link_works_once(client, world, auth, admin, se
     # A team member who is not an admin cannot issue links for others.
     refused = client.post(f"/api/people/{people['reader']}/password-link", headers=auth(people["alice"]))
     assert refused.status_code == 403
+
+
+def test_deleting_a_review_removes_its_record_but_keeps_one_audit_line(client, world, auth, admin, settings):
+    from sqlalchemy import func, select
+
+    from service.models import Answer, AuditEvent, Draft, LLMCall, Review, Segment
+
+    ids, people = world
+    rid = ids["review_id"]
+    assert client.delete(f"/api/reviews/{rid}", headers=auth(people["reader"])).status_code == 403
+    assert client.delete(f"/api/reviews/{rid}", headers=auth(people["outsider"])).status_code == 404
+    assert client.delete(f"/api/reviews/{rid}", headers=admin).status_code == 204
+    assert client.get(f"/api/reviews/{rid}", headers=admin).status_code == 404
+    engine = make_engine(settings)
+    with make_session_factory(engine)() as session:
+        for model in (Review, Segment, Draft, Answer, LLMCall):
+            assert session.scalar(select(func.count()).select_from(model)) == 0, model
+        events = session.scalars(select(AuditEvent).where(AuditEvent.review_id == rid)).all()
+        assert events[-1].action == "review.deleted"
+        assert all("Config push" not in str(e.detail) for e in events)
+    engine.dispose()

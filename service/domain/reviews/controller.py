@@ -76,6 +76,10 @@ class ReviewController(Controller):
         )
         return ReviewDetail.of(services.session, review)
 
+    @delete("/{review_id:int}", sync_to_thread=True, summary="Delete the review and everything recorded in it")
+    def delete_review(self, review_id: PathId, services: ServicesDep, actor: ActorDep) -> None:
+        services.reviews.delete(services.reviews.get(review_id), actor=actor)
+
     @get("/{review_id:int}/drafts", sync_to_thread=True, summary="AI drafts in this review, oldest first")
     def drafts(
         self,
@@ -150,9 +154,7 @@ class ReviewController(Controller):
         return InviteOut(id=invite.id, url=f"/invites/{secret}", expires_at=invite.expires_at)
 
     @delete("/{review_id:int}/invites/{invite_id:int}", sync_to_thread=True, summary="Revoke an invitation link")
-    def revoke_invite(
-        self, review_id: PathId, invite_id: PathId, services: ServicesDep, actor: ActorDep
-    ) -> None:
+    def revoke_invite(self, review_id: PathId, invite_id: PathId, services: ServicesDep, actor: ActorDep) -> None:
         services.reviews.revoke_invite(services.reviews.get(review_id), invite_id=invite_id, actor=actor)
 
     @get("/{review_id:int}/audit", sync_to_thread=True, summary="The review's audit log, oldest first (team admins)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, select
@@ -22,12 +23,20 @@ from service.models import (
     Review,
     ReviewInvite,
     ReviewStatus,
+    Role,
 )
+
+# Removes what lives outside the database for a review being deleted (audio files, index entries);
+# it queues that work with service.db.after_commit.on_commit so nothing goes if the deletion rolls back.
+Purger = Callable[[Session, Review], None]
 
 
 class ReviewService:
-    def __init__(self, session: Session, *, access: Access, due_hours: int = 72) -> None:
+    def __init__(
+        self, session: Session, *, access: Access, due_hours: int = 72, purgers: Sequence[Purger] = ()
+    ) -> None:
         self.session = session
+        self.purgers = list(purgers)
         self.access = access
         self.due_hours = due_hours
         self.people = PeopleService(session, access=access)
@@ -216,6 +225,31 @@ class ReviewService:
             subject_id=invite.id,
         )
         return review
+
+    def delete(self, review: Review, *, actor: Person) -> None:
+        """Delete a review and everything recorded in it (segments, failures, answers, drafts, model calls).
+
+        Files and index entries derived from it are removed by the purgers, after the commit. The
+        audit log keeps one line saying who deleted which review id, and nothing of its content.
+        """
+        if not (
+            actor.id == review.facilitator_id
+            or self.access.is_site_admin
+            or self.access.role_in_team(review.team_id) == Role.ADMIN
+        ):
+            raise Forbidden("Only the review's facilitator or a team admin can delete a review.")
+        for purge in self.purgers:
+            purge(self.session, review)
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="review.deleted",
+            subject_type="review",
+            subject_id=review.id,
+        )
+        self.session.delete(review)
+        self.session.flush()
 
     def start(self, review: Review, *, actor: Person) -> Review:
         """Mark the review as held now (if it was not already); the due window is judged by this."""

@@ -1,0 +1,18 @@
+from service.db.after_commit import on_commit
+from service.db.engine import make_engine, make_session_factory
+
+
+def test_actions_run_after_commit_and_never_after_rollback(settings):
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    ran: list[str] = []
+    with factory() as session:
+        on_commit(session, lambda: ran.append("rolled back"))
+        session.rollback()
+        on_commit(session, lambda: ran.append("first"))
+        on_commit(session, lambda: 1 / 0)  # a failing clean-up is logged, not raised, and does not stop others
+        on_commit(session, lambda: ran.append("second"))
+        assert ran == []
+        session.commit()
+    engine.dispose()
+    assert ran == ["first", "second"]
