@@ -31,6 +31,13 @@ from service.models import (
 Purger = Callable[[Session, Review], None]
 
 
+def _check_failure_time(failed_at: datetime) -> None:
+    if failed_at.tzinfo is None:
+        raise InvalidInput("failed_at needs a timezone, e.g. 2026-11-20T14:00:00Z.", field="failed_at")
+    if failed_at > utcnow() + timedelta(minutes=5):
+        raise InvalidInput("failed_at is in the future; a review looks back at a failure that happened.")
+
+
 class ReviewService:
     def __init__(
         self, session: Session, *, access: Access, due_hours: int = 72, purgers: Sequence[Purger] = ()
@@ -77,10 +84,7 @@ class ReviewService:
         facilitator = self.people.get_person(facilitator_id)
         if not title.strip():
             raise InvalidInput("A review needs a title, e.g. 'Payments outage after config push'.", field="title")
-        if failed_at.tzinfo is None:
-            raise InvalidInput("failed_at needs a timezone, e.g. 2026-11-20T14:00:00Z.", field="failed_at")
-        if failed_at > utcnow() + timedelta(minutes=5):
-            raise InvalidInput("failed_at is in the future; a review looks back at a failure that happened.")
+        _check_failure_time(failed_at)
         review = Review(
             team_id=team.id,
             title=title.strip(),
@@ -127,10 +131,7 @@ class ReviewService:
             review.what_failed = what_failed.strip()
             changed.append("what_failed")
         if failed_at is not None:
-            if failed_at.tzinfo is None:
-                raise InvalidInput("failed_at needs a timezone, e.g. 2026-11-20T14:00:00Z.", field="failed_at")
-            if failed_at > utcnow() + timedelta(minutes=5):
-                raise InvalidInput("failed_at is in the future; a review looks back at a failure that happened.")
+            _check_failure_time(failed_at)
             review.failed_at = failed_at
             review.due_at = failed_at + timedelta(hours=self.due_hours)
             changed.append("failed_at")
