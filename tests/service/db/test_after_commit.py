@@ -1,3 +1,5 @@
+from sqlalchemy import text
+
 from service.db.after_commit import on_commit
 from service.db.engine import make_engine, make_session_factory
 
@@ -7,6 +9,7 @@ def test_actions_run_after_commit_and_never_after_rollback(settings):
     factory = make_session_factory(engine)
     ran: list[str] = []
     with factory() as session:
+        session.execute(text("SELECT 1"))  # inside a transaction, as every request and job is
         on_commit(session, lambda: ran.append("rolled back"))
         session.rollback()
         on_commit(session, lambda: ran.append("first"))
