@@ -28,8 +28,8 @@ $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 install: $(STAMP) ## Create .venv and install everything (pinned in requirements.lock)
 
 .PHONY: system-deps
-system-deps: ## Install the Debian packages tests need (espeak-ng, sox) if missing
-	@scripts/ensure-debian-packages.sh espeak-ng sox
+system-deps: ## Install the Debian packages tests need (espeak-ng, sox, chromium) if missing
+	@scripts/ensure-debian-packages.sh espeak-ng sox chromium fonts-dejavu-core
 
 .PHONY: migrate
 migrate: install ## Create or upgrade the database in DEBRIEF_DATA_DIR

@@ -152,7 +152,7 @@ def test_an_invitation_admits_one_more_person_until_revoked(client, world, auth)
 
 
 def test_an_admin_issued_password_link_works_once(client, world, auth, admin, settings):
-    ids, people = world
+    _, people = world
     link = ok(client.post(f"/api/people/{people['alice']}/password-link", headers=admin), 201)
     token = link["url"].rsplit("/", 1)[1]
     set_password = client.post(
@@ -191,3 +191,14 @@ def test_deleting_a_review_removes_its_record_but_keeps_one_audit_line(client, w
         assert events[-1].action == "review.deleted"
         assert all("Config push" not in str(e.detail) for e in events)
     engine.dispose()
+
+
+def test_pages_of_a_review_are_404_to_an_outsider(client, world, auth):
+    ids, people = world
+    outsider = {**auth(people["outsider"]), "accept": "text/html"}
+    for path in ("/reviews/{review_id}", "/reviews/{review_id}/transcript", "/reviews/{review_id}/document"):
+        response = client.get(path.format(**ids), headers=outsider)
+        assert response.status_code == 404, (path, response.status_code)
+        assert "Config push" not in response.text
+    posted = client.post(f"/failures/{ids['failure_id']}/answer", headers=outsider, data={"question": "1", "text": "x"})
+    assert posted.status_code == 404

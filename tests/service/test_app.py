@@ -32,7 +32,7 @@ def test_first_run_offers_setup_then_signs_the_admin_in(client):
             "_csrf_token": _csrf(landing.text),
         },
     )
-    assert done.status_code == 200 and "No reviews yet" in done.text and "Ada" in done.text
+    assert done.status_code == 200 and "No open reviews" in done.text and "Ada" in done.text
     assert ok(client.get("/api/session/me"))["is_admin"] is True
     again = client.get("/setup", headers=HTML)
     assert str(again.url).endswith("/login")  # setup is a one-time door

@@ -19,18 +19,23 @@ GROUNDING_LABEL = {
 
 
 def provenance_mark(prov: dict[str, Any]) -> str:
+    """The provenance line in Markdown (italics)."""
+    return f"_{provenance_text(prov)}_"
+
+
+def provenance_text(prov: dict[str, Any]) -> str:
     """One line saying who wrote the text: a person, or an AI draft and the person who decided on it."""
     who = prov["decided_by"]["name"] if prov["decided_by"] else "unknown"
     when = (prov["decided_at"] or "")[:16].replace("T", " ")
     draft = prov["draft"]
     if draft is None:
-        return f"_Written by {who}, {when} UTC._"
+        return f"Written by {who}, {when} UTC."
     call = draft["llm_call"]
     made_by = f"{call['model']}, prompt {call['prompt_id']} v{call['prompt_version']}" if call else "extracted by code"
     cites = ", ".join(f"#{c}" for c in draft["citations"]) or "none"
     grounding = GROUNDING_LABEL.get(draft["grounding"], draft["grounding"])
     verb = "accepted as drafted" if prov["origin"] == "accepted" else "edited"
-    return f"_AI draft ({made_by}; cites segments {cites}; {grounding}) — {verb} by {who}, {when} UTC._"
+    return f"AI draft ({made_by}; cites segments {cites}; {grounding}) — {verb} by {who}, {when} UTC."
 
 
 def render_markdown(doc: dict[str, Any]) -> str:

@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 
 from service.api.auth import SESSION_KEY
 from service.api.deps import ServicesDep
-from service.domain.reviews.schemas import ReviewSummary
 from service.errors import DebriefError
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -26,14 +25,8 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
-class PagesController(Controller):
+class AuthPages(Controller):
     include_in_schema = False
-
-    @get("/", sync_to_thread=True)
-    def home(self, services: ServicesDep) -> Template:
-        reviews = [ReviewSummary.of(r) for r in services.reviews.list_reviews()]
-        me = services.access.viewer
-        return Template(template_name="home.html", context={"reviews": reviews, "me": me})
 
     @get("/login", sync_to_thread=True)
     def login_page(

@@ -1,0 +1,14 @@
+"""Server-rendered pages (Jinja2 + HTMX). Every page works without JavaScript; HTMX only swaps partials."""
+
+from litestar import Router
+
+from service.pages.auth import AuthPages
+from service.pages.dashboard import DashboardPages
+from service.pages.reviews import ReviewPages
+from service.pages.room import RoomPages
+
+PagesController = Router(
+    path="/", route_handlers=[AuthPages, ReviewPages, RoomPages, DashboardPages], include_in_schema=False
+)
+
+__all__ = ["PagesController"]

@@ -1,0 +1,70 @@
+"""Everything the review room shows, gathered in one place for the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from service.domain.export.markdown import GROUNDING_LABEL, KIND_LABEL
+from service.domain.reviews.schemas import ReviewSummary
+from service.domain.services import Services
+from service.models import Draft, LinkStatus, Person, Question, Review, Segment, SimilarityLink
+
+CATEGORY_HELP = {
+    "avoidable": "a process or assumption failed: change the process now",
+    "inherent": "a real constraint: name it where strategy lives",
+    "experiment": "worth the cost: record what was learned for the next team",
+}
+
+
+@dataclass
+class FailureView:
+    failure: Any
+    answers: dict[int, Any]
+    drafts: list[Draft]
+    links: list[SimilarityLink]
+
+
+def room_context(services: Services, review: Review, me: Person, *, error: str | None = None) -> dict[str, Any]:
+    session = services.session
+    drafts = list(session.scalars(select(Draft).where(Draft.review_id == review.id).order_by(Draft.id)))
+    segments = list(
+        session.scalars(select(Segment).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id))
+    )
+    failures = []
+    for failure in review.failures:
+        links = list(
+            session.scalars(
+                select(SimilarityLink)
+                .where(SimilarityLink.failure_id == failure.id, SimilarityLink.status != LinkStatus.DISMISSED.value)
+                .order_by(SimilarityLink.score.desc())
+            )
+        )
+        failures.append(
+            FailureView(
+                failure=failure,
+                answers={a.question: a for a in failure.answers},
+                drafts=[d for d in drafts if d.failure_id == failure.id and d.decision is None],
+                links=links,
+            )
+        )
+    participants = [p.person for p in review.participants]
+    return {
+        "me": me,
+        "review": review,
+        "summary": ReviewSummary.of(review),
+        "questions": list(Question),
+        "current": Question(review.current_question),
+        "is_facilitator": me.id == review.facilitator_id,
+        "participants": participants,
+        "failures": failures,
+        "segments": segments,
+        "segment_ids": {s.id for s in segments},
+        "error": error,
+        "kind_label": KIND_LABEL,
+        "grounding_label": GROUNDING_LABEL,
+        "category_help": CATEGORY_HELP,
+        "closed": review.status == "closed",
+    }
