@@ -180,6 +180,19 @@ class FailureIndex:
     def count(self) -> int:
         return int(self._collection.count())
 
+    def metadata_by_id(self) -> dict[str, dict[str, Any]]:
+        """Every stored id with its metadata (no vectors): what a reconciliation compares."""
+        found = self._collection.get(include=["metadatas"])
+        return {fid: dict(meta or {}) for fid, meta in zip(found["ids"], found["metadatas"], strict=True)}
+
+    def vectors(self, ids: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """Stored vectors of the given ids (all when None), as (ids found, unit rows)."""
+        if ids is not None and not ids:  # Chroma rejects an empty id list instead of returning nothing
+            return [], np.empty((0, self.embedder.dimension), dtype=np.float32)
+        found = self._collection.get(ids=list(ids) if ids is not None else None, include=["embeddings"])
+        rows = np.asarray(found["embeddings"], dtype=np.float32).reshape(-1, self.embedder.dimension)
+        return list(found["ids"]), rows
+
     def hnsw_parameters(self) -> dict[str, Any]:
         """The HNSW configuration Chroma holds for the collection (space, ef_*, max_neighbors)."""
         return dict(self._collection.configuration.get("hnsw") or {})

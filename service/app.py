@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from anyio.to_thread import run_sync
 from litestar import Litestar, Request, get
 from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
@@ -34,9 +35,11 @@ from service.domain.accounts.controller import AccountController
 from service.domain.drafts.controller import DraftController
 from service.domain.failures.controller import FailureController
 from service.domain.learnings.controller import LearningController
+from service.domain.patterns.controller import PatternController
 from service.domain.people.controller import PeopleController
 from service.domain.reviews.controller import ReviewController
 from service.domain.similarity.controller import SimilarityController
+from service.domain.similarity.startup import open_or_warn
 from service.domain.transcripts.controller import TranscriptController
 from service.pages import PagesController
 from service.settings import Settings
@@ -87,6 +90,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def dispose_engine() -> None:
         engine.dispose()
 
+    async def open_index() -> None:
+        # Opening may rebuild the index from the database (embedding every failure): a worker thread.
+        state.similarity_index = await run_sync(open_or_warn, settings, state.session_factory)
+
+    def close_index() -> None:
+        if state.get("similarity_index") is not None:
+            state.similarity_index.close()
+
     return Litestar(
         route_handlers=[
             health,
@@ -99,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DraftController,
             LearningController,
             SimilarityController,
+            PatternController,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"]),
         ],
         state=state,
@@ -122,7 +134,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
-        on_shutdown=[dispose_engine],
+        on_startup=[open_index],
+        on_shutdown=[close_index, dispose_engine],
         debug=settings.web.debug,
         on_app_init=[_quiet_logging],
     )

@@ -166,5 +166,13 @@ def _redact(url: str) -> str:
     return url
 
 
+# Commands of other areas live in their own modules; registered here, last, to keep this file small.
+from service import cli_retrieval  # noqa: E402
+
+main.add_command(cli_retrieval.history)
+main.add_command(cli_retrieval.index)
+main.add_command(cli_retrieval.similar)
+main.add_command(cli_retrieval.patterns)
+
 if __name__ == "__main__":
     main()

@@ -14,8 +14,10 @@ from service.domain.accounts.service import AccountService
 from service.domain.drafts.service import DraftService
 from service.domain.failures.service import FailureService
 from service.domain.learnings.service import LearningService
+from service.domain.patterns.service import PatternService
 from service.domain.people.service import PeopleService
 from service.domain.reviews.service import ReviewService
+from service.domain.similarity.search import SimilarFailureSearch
 from service.domain.similarity.service import SimilarityService
 from service.domain.transcripts.service import TranscriptService
 from service.models import Person
@@ -35,6 +37,8 @@ class Services:
     learnings: LearningService
     drafts: DraftService
     similarity: SimilarityService
+    similar: SimilarFailureSearch
+    patterns: PatternService
 
 
 def build_services(
@@ -45,6 +49,7 @@ def build_services(
     reviews = ReviewService(session, access=access, due_hours=settings.review_due_hours)
     failures = FailureService(session, reviews=reviews)
     learnings = LearningService(session, reviews=reviews)
+    similarity = SimilarityService(session, reviews=reviews)
     return Services(
         session=session,
         settings=settings,
@@ -56,7 +61,9 @@ def build_services(
         failures=failures,
         learnings=learnings,
         drafts=DraftService(session, reviews=reviews, failures=failures, learnings=learnings),
-        similarity=SimilarityService(session, reviews=reviews),
+        similarity=similarity,
+        similar=SimilarFailureSearch(session, access=access, similarity=similarity, k=settings.retrieval.similar_k),
+        patterns=PatternService(session, access=access, settings=settings.retrieval),
     )
 
 

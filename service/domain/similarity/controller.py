@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from service.api.deps import ActorDep, ServicesDep
 from service.domain.similarity.schemas import DecideIn, LinkIn, LinkOut
+from service.domain.similarity.search import teams_visible_to
 from service.errors import Conflict, NotFound
 from service.models import Failure, SimilarityLink
 
@@ -19,14 +20,18 @@ class SimilarityController(Controller):
     @get(
         "/failures/{failure_id:int}/similar",
         sync_to_thread=True,
-        summary="Similar past failures: hypotheses and decided links",
+        summary="Similar past failures: fresh unconfirmed hypotheses and the links people decided",
+        description="Recomputed from the failure's current answers on every call (a dismissed link never "
+        "comes back). Other teams' failures appear only if their team shares title and gap.",
     )
     def list_links(self, failure_id: FromPath[int], services: ServicesDep) -> list[LinkOut]:
         failure = services.failures.get(failure_id)
+        services.similar.refresh(failure, k=services.settings.retrieval.similar_k)
+        visible = teams_visible_to(services.access)
         links = services.session.scalars(
             select(SimilarityLink).where(SimilarityLink.failure_id == failure.id).order_by(SimilarityLink.score.desc())
         )
-        return [LinkOut.of(link) for link in links]
+        return [LinkOut.of(link) for link in links if services.similar.can_see(link.similar_failure, visible)]
 
     @post(
         "/failures/{failure_id:int}/similar",

@@ -6,7 +6,13 @@ from datetime import datetime
 
 import msgspec
 
-from service.models import SimilarityLink
+from service.domain.similarity.text import answer_text
+from service.models import Failure, Question, SimilarityLink
+
+
+def shared_gap(failure: Failure) -> str:
+    """The gap a team shares with others: the answer to question 3, or an imported record's summary."""
+    return answer_text(failure, Question.GAP) or (failure.summary if failure.review_id is None else "")
 
 
 class LinkIn(msgspec.Struct, kw_only=True):
@@ -25,6 +31,7 @@ class LinkOut(msgspec.Struct, kw_only=True):
     similar_failure_id: int
     similar_title: str
     similar_team: str
+    similar_gap: str = msgspec.field(default="")  # what the other team shares: its gap, never more
     score: float
     reason: str
     status: str
@@ -40,6 +47,7 @@ class LinkOut(msgspec.Struct, kw_only=True):
             similar_failure_id=link.similar_failure_id,
             similar_title=link.similar_failure.title,
             similar_team=link.similar_failure.team.name,
+            similar_gap=shared_gap(link.similar_failure),
             score=link.score,
             reason=link.reason,
             status=link.status,

@@ -49,6 +49,20 @@ class SimilarityService:
         self.session.flush()
         return link
 
+    def withdraw_other_hypotheses(self, failure: Failure, *, keep: set[int]) -> int:
+        """Delete undecided hypotheses for this failure except those in keep; decided links stay."""
+        stale = self.session.scalars(
+            select(SimilarityLink).where(
+                SimilarityLink.failure_id == failure.id,
+                SimilarityLink.status == LinkStatus.HYPOTHESIS.value,
+                SimilarityLink.similar_failure_id.not_in(keep),
+            )
+        ).all()
+        for link in stale:
+            self.session.delete(link)
+        self.session.flush()
+        return len(stale)
+
     def decide(self, link: SimilarityLink, *, confirm: bool, note: str, actor: Person) -> SimilarityLink:
         review = link.failure.review
         assert review is not None
