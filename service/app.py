@@ -37,10 +37,14 @@ from service.domain.failures.controller import FailureController
 from service.domain.learnings.controller import LearningController
 from service.domain.patterns.controller import PatternController
 from service.domain.people.controller import PeopleController
+from service.domain.recordings.controller import RecordingController, upload_handler
 from service.domain.reviews.controller import ReviewController
 from service.domain.similarity.controller import SimilarityController
 from service.domain.similarity.startup import open_or_warn
 from service.domain.transcripts.controller import TranscriptController
+from service.jobs.worker import transcription_lifespan
+from service.live.controller import LIVE_HANDLERS
+from service.live.events import make_channels_plugin
 from service.pages import PagesController
 from service.settings import Settings
 
@@ -106,6 +110,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PeopleController,
             ReviewController,
             TranscriptController,
+            RecordingController,
+            upload_handler(settings),
+            *LIVE_HANDLERS,
             FailureController,
             DraftController,
             LearningController,
@@ -136,6 +143,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
         on_startup=[open_index],
         on_shutdown=[close_index, dispose_engine],
+        plugins=[make_channels_plugin()],
+        lifespan=[transcription_lifespan],
         debug=settings.web.debug,
         on_app_init=[_quiet_logging],
     )

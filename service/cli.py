@@ -174,5 +174,9 @@ main.add_command(cli_retrieval.index)
 main.add_command(cli_retrieval.similar)
 main.add_command(cli_retrieval.patterns)
 
+from service.cli_transcribe import transcribe  # noqa: E402
+
+main.add_command(transcribe)
+
 if __name__ == "__main__":
     main()

@@ -54,6 +54,28 @@ class WhisperSettings(BaseModel):
     device: str = Field("cpu", description="cpu, or cuda where a GPU is configured.")
     threads: int = Field(2, description="CPU threads for one transcription.")
     max_upload_mb: int = Field(600, description="Largest accepted recording, in megabytes.")
+    chunk_s: float = Field(
+        60.0,
+        description="Seconds of audio transcribed per step of an upload job: the unit of progress and of "
+        "resumption after a restart (a stored job keeps the value it started with).",
+    )
+    in_process_worker: bool = Field(
+        True,
+        description="Transcribe uploads in one background thread of the web process (the single-machine "
+        "default). Turn off where separate transcription workers run the jobs.",
+    )
+    live_step_s: float = Field(
+        1.0,
+        description="Seconds of new live audio between two transcription passes of a speaker's stream "
+        "(lower is quicker text, more CPU).",
+    )
+    live_beam_size: int = Field(
+        5,
+        ge=1,
+        description="Beam width of live transcription passes (uploads always use 5). 1 (greedy) is cheaper "
+        "per pass, for many simultaneous speakers on a small CPU, at some cost in accuracy; it loads a "
+        "second copy of the model (about 60 MiB).",
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -16,6 +16,7 @@ from service.domain.failures.service import FailureService
 from service.domain.learnings.service import LearningService
 from service.domain.patterns.service import PatternService
 from service.domain.people.service import PeopleService
+from service.domain.recordings.purge import audio_purger
 from service.domain.reviews.service import ReviewService
 from service.domain.similarity.search import SimilarFailureSearch
 from service.domain.similarity.service import SimilarityService
@@ -46,7 +47,9 @@ def build_services(
 ) -> Services:
     """Services acting for ``viewer`` (access checked on every object), or for the system itself."""
     access = Access(session, viewer, system=system)
-    reviews = ReviewService(session, access=access, due_hours=settings.review_due_hours)
+    reviews = ReviewService(
+        session, access=access, due_hours=settings.review_due_hours, purgers=[audio_purger(settings.audio_dir)]
+    )
     failures = FailureService(session, reviews=reviews)
     learnings = LearningService(session, reviews=reviews)
     similarity = SimilarityService(session, reviews=reviews)

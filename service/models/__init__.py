@@ -7,6 +7,7 @@ from service.models.failures import Answer, Failure
 from service.models.learnings import Learning
 from service.models.links import Pattern, PatternMember, SimilarityLink
 from service.models.people import Person, Team, TeamMember
+from service.models.recordings import Recording, RecordingStatus
 from service.models.reviews import Participant, Review
 from service.models.segments import Segment
 from service.models.vocabulary import (
@@ -48,6 +49,8 @@ __all__ = [
     "PatternStatus",
     "Person",
     "Question",
+    "Recording",
+    "RecordingStatus",
     "Review",
     "ReviewInvite",
     "ReviewStatus",

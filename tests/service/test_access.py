@@ -82,6 +82,7 @@ def world(settings):
             "person_id": cast.alice.id,
             "token_id": alice_token.id,
             "pattern_id": pattern.id,
+            "recording_id": 1,  # any id: the outsider is refused at the review before the recording
             "invite_id": services.reviews.invite(cast.review, actor=cast.alice, hours=1)[0].id,
         }
         ids["token"] = "not-a-real-token"  # routes whose path secret is the access: a guess must fail

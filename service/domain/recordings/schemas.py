@@ -1,0 +1,50 @@
+"""API shapes for uploaded recordings and their transcription progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from service.domain.recordings.service import progress
+from service.models import Recording
+
+
+class RecordingOut(msgspec.Struct, kw_only=True):
+    id: int
+    review_id: int
+    filename: Annotated[str, msgspec.Meta(description="The uploader's name for the file (display only).")]
+    size_bytes: int
+    duration_s: Annotated[float, msgspec.Meta(description="Seconds of audio, measured by decoding it.")]
+    status: Annotated[str, msgspec.Meta(description="queued, running, done or failed.")]
+    percent: Annotated[float, msgspec.Meta(description="Share of the audio transcribed and stored, 0-100.")]
+    elapsed_s: Annotated[float | None, msgspec.Meta(description="Seconds since transcription started.")]
+    remaining_s: Annotated[
+        float | None, msgspec.Meta(description="Estimated seconds left; null until the speed is known.")
+    ]
+    segments: Annotated[int, msgspec.Meta(description="Transcript segments stored from this recording so far.")]
+    attempts: int
+    model: str | None
+    error: Annotated[str | None, msgspec.Meta(description="Why the job failed, and what to do.")]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: Recording) -> RecordingOut:
+        p = progress(r)
+        return cls(
+            id=r.id,
+            review_id=r.review_id,
+            filename=r.filename,
+            size_bytes=r.size_bytes,
+            duration_s=r.duration_s,
+            status=r.status,
+            percent=p.percent,
+            elapsed_s=p.elapsed_s,
+            remaining_s=p.remaining_s,
+            segments=r.segments_stored,
+            attempts=r.attempts,
+            model=r.model,
+            error=r.error,
+            created_at=r.created_at,
+        )

@@ -1,0 +1,132 @@
+"""The single-machine job runner: one background thread in the web process, one job at a time.
+
+Started and stopped by the application's lifespan. At start it queues every recording whose job
+is unfinished (the service was stopped or killed mid-job), so a restart resumes them. One job at a
+time on purpose: Whisper already uses every configured core, so two jobs would each run half as
+fast and both finish later. A later issue runs the same job function on a SAQ/Redis worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db.engine import unit_of_work
+from service.domain.recordings.service import unfinished_recording_ids
+from service.jobs.transcription import Publish, make_transcriber, run_transcription_job
+from service.live.events import review_channel
+from service.settings import Settings
+from transcription.errors import ModelNotFoundError
+from transcription.types import Transcriber
+
+log = logging.getLogger("debrief")
+
+
+class TranscriptionWorker:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        transcriber: Transcriber,
+        publish: Publish | None = None,
+    ) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.transcriber = transcriber
+        self.publish = publish
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="debrief-transcription", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread and queue the jobs a previous run left unfinished."""
+        with unit_of_work(self.session_factory, write=False) as session:
+            unfinished = unfinished_recording_ids(session)
+        if unfinished:
+            log.info("resuming %d unfinished transcription job(s): %s", len(unfinished), unfinished)
+        for recording_id in unfinished:
+            self._queue.put(recording_id)
+        self._thread.start()
+
+    def submit(self, recording_id: int) -> None:
+        self._queue.put(recording_id)
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Finish the chunk in progress, leave the job queued for the next start, and end the thread."""
+        self._stop.set()
+        self._queue.put(None)
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            recording_id = self._queue.get()
+            if recording_id is None:
+                return
+            try:
+                run_transcription_job(
+                    recording_id,
+                    settings=self.settings,
+                    session_factory=self.session_factory,
+                    transcriber=self.transcriber,
+                    publish=self.publish,
+                    stop=self._stop,
+                )
+            except Exception:  # the job has marked itself failed; the worker must outlive it
+                log.exception("transcription job for recording %s failed", recording_id)
+
+
+def _thread_publisher(app: Litestar) -> Publish:
+    """Publish from a worker thread onto the app's channels (which live on the event loop)."""
+    loop = asyncio.get_running_loop()
+    channels = app.plugins.get(ChannelsPlugin)
+
+    def publish(review_id: int, event: dict[str, Any]) -> None:
+        # A closed loop means the service is shutting down: nobody is listening any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(channels.publish, event, review_channel(review_id))
+
+    return publish
+
+
+@asynccontextmanager
+async def transcription_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Give the app its transcriber, and run the upload worker while the app runs (when enabled)."""
+    settings: Settings = app.state.settings
+    try:
+        app.state.transcriber = make_transcriber(settings)
+        # Live passes get their own model instance when their beam differs (about 60 MiB more,
+        # loaded on the first live stream): greedy decoding keeps up with several speakers.
+        beam = settings.whisper.live_beam_size
+        app.state.live_transcriber = app.state.transcriber if beam == 5 else make_transcriber(settings, beam_size=beam)
+    except ModelNotFoundError as exc:
+        # The service stays useful without speech: typed transcripts, drafts, the record.
+        log.error("transcription is unavailable: %s", exc)
+        app.state.transcriber = app.state.live_transcriber = None
+        app.state.transcription_error = str(exc)
+    app.state.transcription_worker = None
+    if app.state.transcriber is not None and settings.whisper.in_process_worker:
+        worker = TranscriptionWorker(
+            settings=settings,
+            session_factory=app.state.session_factory,
+            transcriber=app.state.transcriber,
+            publish=_thread_publisher(app),
+        )
+        worker.start()
+        app.state.transcription_worker = worker
+    try:
+        yield
+    finally:
+        if app.state.transcription_worker is not None:
+            await asyncio.to_thread(app.state.transcription_worker.stop)

@@ -1,0 +1,202 @@
+"""One participant's live audio stream: PCM in, stored segments and channel events out.
+
+Receiving and transcribing are separate tasks. The receiver only queues messages, so the socket
+is always read promptly; the processor takes everything queued, joins consecutive audio messages
+into one `feed` (when a pass was slow, the next pass covers the backlog in one go instead of
+falling further behind), and runs Whisper in a worker thread — never on the event loop. Each batch
+of committed segments is stored in its own short transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import msgspec
+from anyio.to_thread import run_sync
+from litestar.channels import ChannelsPlugin
+from litestar.connection import WebSocket
+from litestar.status_codes import WS_1000_NORMAL_CLOSURE, WS_1007_INVALID_FRAME_PAYLOAD_DATA, WS_1008_POLICY_VIOLATION
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db.engine import unit_of_work
+from service.domain.services import build_services
+from service.domain.transcripts.schemas import SegmentOut
+from service.domain.transcripts.service import NewSegment
+from service.errors import DebriefError
+from service.live.access import Speaker, close_code, close_reason
+from service.live.events import review_channel
+from service.models import Person, SegmentSource
+from service.settings import Settings
+from transcription.errors import StreamFormatError, TranscriptionError
+from transcription.live import LiveUpdate, OnlineSession
+from transcription.types import SAMPLE_RATE, Segment, Transcriber
+
+log = logging.getLogger("debrief")
+# A client may not run more than this far ahead of transcription: real-time senders never do,
+# and an unbounded queue would let one socket fill the server's memory.
+MAX_BACKLOG_S = 60.0
+Message = bytes | str | None  # None: the client disconnected
+
+
+class LiveStream:
+    def __init__(
+        self,
+        socket: WebSocket,
+        speaker: Speaker,
+        *,
+        transcriber: Transcriber,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        channels: ChannelsPlugin,
+    ) -> None:
+        self.socket = socket
+        self.speaker = speaker
+        self.settings = settings
+        self.factory = session_factory
+        self.channels = channels
+        self.channel = review_channel(speaker.review_id)
+        self.session = OnlineSession(transcriber, step_s=settings.whisper.live_step_s)
+        self._inbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._backlog_bytes = 0
+        self._provisional = ""
+        self.stored = 0
+
+    async def run(self) -> None:
+        """Serve the stream until the client stops, disconnects or breaks the wire format."""
+        receiver = asyncio.create_task(self._receive())
+        try:
+            await self._process()
+        finally:
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await receiver
+
+    async def _receive(self) -> None:
+        while True:
+            event = await self.socket.receive()
+            if event["type"] == "websocket.disconnect":
+                await self._inbox.put(None)
+                return
+            audio, text = event.get("bytes"), event.get("text")
+            if isinstance(audio, bytes):
+                self._backlog_bytes += len(audio)
+                await self._inbox.put(audio)
+            else:
+                await self._inbox.put(text if isinstance(text, str) else "")
+
+    async def _process(self) -> None:
+        while True:
+            batch = [await self._inbox.get()]
+            while not self._inbox.empty():
+                batch.append(self._inbox.get_nowait())
+            for message in _join_audio(batch):
+                if message is None:  # gone mid-sentence: keep what was said up to here
+                    await self._apply(await run_sync(self.session.finish))
+                    return
+                if isinstance(message, bytes):
+                    self._backlog_bytes -= len(message)
+                if self._backlog_bytes > MAX_BACKLOG_S * SAMPLE_RATE * 2:
+                    await self._finish_and_close(
+                        WS_1008_POLICY_VIOLATION, "Audio is arriving faster than real time; send it as it is recorded."
+                    )
+                    return
+                try:
+                    update = await run_sync(self.session.receive, message)
+                except StreamFormatError as exc:
+                    await self._finish_and_close(WS_1007_INVALID_FRAME_PAYLOAD_DATA, str(exc))
+                    return
+                except TranscriptionError as exc:
+                    await self._close(4503, f"Transcription is unavailable: {exc}")
+                    return
+                if not await self._apply(update):
+                    return
+                if update.finished:
+                    await self._send({"type": "finished", "segments": self.stored})
+                    await self._close(WS_1000_NORMAL_CLOSURE, "Stream stopped; the transcript is saved.")
+                    return
+
+    async def _apply(self, update: LiveUpdate) -> bool:
+        """Store and publish an update; False when the record refused it (the socket is closed)."""
+        if update.segments:
+            try:
+                stored = await run_sync(self._store, update.segments)
+            except DebriefError as exc:
+                await self._close(close_code(exc), exc.detail)
+                return False
+            self.stored += len(stored)
+            for segment in stored:
+                self.channels.publish({"type": "segment", "segment": segment}, self.channel)
+        if update.provisional != self._provisional or update.segments:
+            self._provisional = update.provisional
+            self.channels.publish(
+                {
+                    "type": "provisional",
+                    "provisional": True,
+                    "person_id": self.speaker.person_id,
+                    "speaker": self.speaker.name,
+                    "text": update.provisional,
+                },
+                self.channel,
+            )
+        return True
+
+    def _store(self, segments: tuple[Segment, ...]) -> list[dict[str, Any]]:
+        offset = self.speaker.offset_s
+        new = [
+            NewSegment(
+                speaker=self.speaker.name,
+                person_id=self.speaker.person_id,
+                text=s.text,
+                start_s=round(offset + s.start, 3),
+                end_s=round(offset + max(s.end, s.start), 3),
+                source=SegmentSource.LIVE,
+                confidence=min(max(s.confidence, 0.0), 1.0),
+            )
+            for s in segments
+            if s.text.strip()
+        ]
+        if not new:
+            return []
+        with unit_of_work(self.factory) as session:
+            person = session.get(Person, self.speaker.person_id)
+            services = build_services(session, self.settings, viewer=person)
+            review = services.reviews.get(self.speaker.review_id)
+            stored = services.transcripts.add(review, new, actor=person)
+            events = [msgspec.to_builtins(SegmentOut.of(s)) for s in stored]
+        # Word timings travel with the event only (the record keeps sentences): a client can place
+        # each word, and the live benchmark measures each word's delay from them.
+        spoken = [s for s in segments if s.text.strip()]
+        for event, segment in zip(events, spoken, strict=True):
+            event["words"] = [[round(offset + w.start, 3), round(offset + w.end, 3), w.text] for w in segment.words]
+        return events
+
+    async def _finish_and_close(self, code: int, reason: str) -> None:
+        # Commit what was already heard before refusing the rest: words spoken are never dropped.
+        if await self._apply(await run_sync(self.session.finish)):
+            await self._close(code, reason)
+
+    async def _send(self, event: dict[str, Any]) -> None:
+        with contextlib.suppress(Exception):  # the client may already be gone; nothing to tell it
+            await self.socket.send_json(event)
+
+    async def _close(self, code: int, reason: str) -> None:
+        log.info(
+            "live stream of %s in review %s closed: %s %s", self.speaker.name, self.speaker.review_id, code, reason
+        )
+        with contextlib.suppress(Exception):
+            await self.socket.close(code=code, reason=close_reason(reason))
+
+
+def _join_audio(batch: list[Message]) -> list[Message]:
+    """Join consecutive well-formed audio messages; keep text, odd-sized audio and None apart."""
+    joined: list[Message] = []
+    for message in batch:
+        previous = joined[-1] if joined else None
+        if isinstance(message, bytes) and isinstance(previous, bytes) and not (len(message) % 2 or len(previous) % 2):
+            joined[-1] = previous + message
+        else:
+            joined.append(message)
+    return joined
