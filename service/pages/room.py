@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from service.api.deps import ActorDep, ServicesDep
 from service.api.types import PathId
+from service.domain.drafting.generate import generate_draft
 from service.domain.export.document import review_document
 from service.domain.export.markdown import provenance_text
 from service.domain.services import Services
@@ -114,6 +116,24 @@ class RoomPages(Controller):
             services.failures.review_of(failure),
             lambda: services.failures.write_answer(
                 failure, question=int_field(data, "question"), text=field(data, "text"), actor=actor
+            ),
+        )
+
+    @post("/failures/{failure_id:int}/draft", sync_to_thread=True, opt={"model_call": True})
+    def ask_for_draft(
+        self, request: Request, failure_id: PathId, data: Form, state: State, services: ServicesDep, actor: ActorDep
+    ) -> object:
+        failure = services.failures.get(failure_id)
+        review = services.failures.review_of(failure)
+        learning = field(data, "learning") == "1"
+        question = None if learning else int_field(data, "question")
+        return _act(
+            request,
+            services,
+            actor,
+            review,
+            lambda: generate_draft(
+                services, failure_id=failure_id, question=question, learning=learning, endpoint=state.model_endpoint
             ),
         )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from service.domain.drafting.generate import review_blame_flags
 from service.domain.export.markdown import GROUNDING_LABEL, KIND_LABEL
 from service.domain.reviews.schemas import ReviewSummary
 from service.domain.services import Services
@@ -25,6 +26,10 @@ class FailureView:
     answers: dict[int, Any]
     drafts: list[Draft]
     links: list[SimilarityLink]
+
+    @property
+    def learning_drafts(self) -> list[Draft]:
+        return [d for d in self.drafts if d.kind == "learning"]
 
 
 def room_context(services: Services, review: Review, me: Person, *, error: str | None = None) -> dict[str, Any]:
@@ -51,13 +56,17 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
             )
         )
     participants = [p.person for p in review.participants]
+    is_facilitator = me.id == review.facilitator_id
+    # Blame flags are private to the facilitator: computed only for them, never sent to others.
+    flags = review_blame_flags(services, review) if is_facilitator else []
     return {
         "me": me,
         "review": review,
         "summary": ReviewSummary.of(review),
         "questions": list(Question),
         "current": Question(review.current_question),
-        "is_facilitator": me.id == review.facilitator_id,
+        "is_facilitator": is_facilitator,
+        "blame_flags": flags,
         "participants": participants,
         "failures": failures,
         "segments": segments,

@@ -26,6 +26,7 @@ BODIES = {
     ("POST", "/api/failures/{failure_id}/answers"): {"question": 1, "text": "x"},
     ("PUT", "/api/failures/{failure_id}/category"): {"category": "avoidable", "rationale": "x"},
     ("POST", "/api/failures/{failure_id}/drafts"): {"question": 1, "text": "x", "extractive": True},
+    ("POST", "/api/failures/{failure_id}/drafts/generate"): {"question": 1},
     ("POST", "/api/failures/{failure_id}/learnings"): {"text": "x", "owner_id": 1},
     ("POST", "/api/failures/{failure_id}/similar"): {"similar_failure_id": 1, "score": 0.5},
     ("POST", "/api/drafts/{draft_id}/edit"): {"text": "x"},

@@ -38,15 +38,21 @@ def test_no_generated_request_gets_a_server_error(settings):
             continue  # revoking our own token or signing out would only turn the rest into 401s
 
         @given(case=operation.as_strategy())
-        @hypothesis_settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                             suppress_health_check=list(HealthCheck))
+        @hypothesis_settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def exercise(case):  # type: ignore[no-untyped-def]
             nonlocal calls
             response = case.call(headers=headers)
             calls += 1
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} {case.body!r}: {response.status_code} "
-                                f"{response.text[:200]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} {case.body!r}: {response.status_code} {response.text[:200]}"
+                )
             content_type = (response.headers.get("content-type") or [""])[0]  # schemathesis keeps header lists
             if response.status_code >= 400 and content_type.startswith("application/"):
                 assert content_type.startswith("application/problem+json"), response.text

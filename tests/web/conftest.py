@@ -37,6 +37,9 @@ def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
         "DEBRIEF_DATA_DIR": str(settings.data_dir),
         "DEBRIEF_WEB_PORT": str(port),
         "DEBRIEF_DATABASE_URL": settings.database.url,
+        # Drafting takes the extractive path here (no model time), so the page flow is deterministic;
+        # the real embedded model has its own end-to-end test in tests/service/drafting.
+        "DEBRIEF_LLM_ANSWER_BUDGET_S": "0.001",
         "PYTHONPATH": str(ROOT),
     }
     process = subprocess.Popen(

@@ -107,7 +107,17 @@ def test_a_full_review_in_the_browser(server, browser, settings, backend):
     page.get_by_text("edited by Rosa Delgado").wait_for()
     page.get_by_role("button", name="Next question →").click()
 
-    # Question 3 typed; question 4 the category; then one learning with one owner.
+    # Question 3: said in the call, drafted on request, then typed in the group's own words instead.
+    page.locator(".stepper li.current", has_text="What gap exists").wait_for()
+    page.get_by_label("Add to the transcript as Rosa Delgado").fill(
+        "The gap is that we assumed three weeks was enough, but people needed six weeks to read 34 pages."
+    )
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.locator(".transcript .said", has_text="six weeks").wait_for()
+    page.get_by_role("button", name="✦ Draft with AI from what was said").click()
+    page.locator(".draft", has_text="34 pages").wait_for()
+    assert "built from the speakers' own sentences" in page.locator(".draft").first.inner_text()
+    shot(page, "room-ai-draft")
     page.get_by_label("Answer in the group's words").fill("We assumed three weeks was enough to decide.")
     page.get_by_role("button", name="Save answer").click()
     page.get_by_text("Written by Rosa Delgado").wait_for()

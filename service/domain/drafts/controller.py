@@ -20,9 +20,7 @@ class DraftController(Controller):
         sync_to_thread=True,
         summary="Record an AI draft (its grounding is checked against the cited segments)",
     )
-    def record(
-        self, failure_id: PathId, data: JSONBody[DraftIn], services: ServicesDep, actor: ActorDep
-    ) -> DraftOut:
+    def record(self, failure_id: PathId, data: JSONBody[DraftIn], services: ServicesDep, actor: ActorDep) -> DraftOut:
         failure = services.failures.get(failure_id)
         services.reviews.ensure_participant(services.failures.review_of(failure), actor, "add AI drafts")
         call = (

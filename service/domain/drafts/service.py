@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.db.types import utcnow
 from service.domain import audit
-from service.domain.drafts.grounding import grounding_problems
+from service.domain.drafts.grounding import draft_problems, grounding_problems
 from service.domain.failures.service import FailureService
 from service.domain.learnings.service import LearningService
 from service.domain.reviews.service import ReviewService
@@ -49,6 +49,7 @@ class ModelCall:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     latency_ms: float | None = None
+    error: str | None = None
 
 
 class DraftService:
@@ -99,10 +100,21 @@ class DraftService:
             raise InvalidInput("A draft names the model call that made it, or is marked extractive.")
 
         rows = self.session.execute(
-            select(Segment.id, Segment.text).where(Segment.review_id == review.id, Segment.id.in_(citations))
+            select(Segment.id, Segment.text, Segment.speaker).where(
+                Segment.review_id == review.id, Segment.id.in_(citations)
+            )
         )
-        segments = {segment_id: text for segment_id, text in rows}
-        problems = grounding_problems(text, citations, segments)
+        segments: dict[int, str] = {}
+        speakers: dict[int, str] = {}
+        for segment_id, segment_text, speaker in rows:
+            segments[segment_id], speakers[segment_id] = segment_text, speaker
+        # Model-written text gets the stricter check (names, dates, figures with their units); text built
+        # from the speakers' own sentences is checked for what it cites and quotes.
+        problems = (
+            grounding_problems(text, citations, segments)
+            if extractive
+            else draft_problems(text, citations, segments, speakers=speakers)
+        )
         grounding = Grounding.UNVERIFIED if problems else (Grounding.EXTRACTIVE if extractive else Grounding.GROUNDED)
 
         llm_call = None

@@ -50,9 +50,7 @@ class FailureController(Controller):
         sync_to_thread=True,
         summary="Record an answer a person wrote (questions 1-3)",
     )
-    def answer(
-        self, failure_id: PathId, data: JSONBody[AnswerIn], services: ServicesDep, actor: ActorDep
-    ) -> AnswerOut:
+    def answer(self, failure_id: PathId, data: JSONBody[AnswerIn], services: ServicesDep, actor: ActorDep) -> AnswerOut:
         failure = services.failures.get(failure_id)
         answer = services.failures.write_answer(failure, question=data.question, text=data.text, actor=actor)
         return AnswerOut.of(services.session, answer)

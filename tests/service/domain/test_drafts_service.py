@@ -107,7 +107,8 @@ def test_a_number_missing_from_the_citations_marks_the_draft_unverified(services
         citations=[segments[1].id],
     )
     assert draft.grounding == Grounding.UNVERIFIED
-    assert draft.grounding_problems == ["the number 45 does not occur in the cited segments"]
+    assert "the number 45 does not occur in the cited segments" in draft.grounding_problems
+    assert "'45 minutes' does not occur in the cited segments" in draft.grounding_problems
 
 
 def test_citations_must_belong_to_the_review(services, room):

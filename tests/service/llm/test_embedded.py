@@ -1,0 +1,54 @@
+"""The supervisor against the real llama.cpp server: start on demand, restart after a crash, stop."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.llm.embedded import EmbeddedServer
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_server_starts_lazily_restarts_after_dying_and_stops(embedded_server: EmbeddedServer):
+    url = embedded_server.base_url()
+    assert httpx.get(url + "/models", timeout=5).json()["data"][0]["id"] == embedded_server.alias
+    starts = embedded_server.starts
+    os.kill(embedded_server._process.pid, signal.SIGKILL)  # type: ignore[union-attr]
+    embedded_server._process.wait(timeout=10)  # type: ignore[union-attr]
+    restarted = embedded_server.base_url()
+    assert embedded_server.starts == starts + 1
+    assert httpx.get(restarted + "/models", timeout=5).status_code == 200
+    embedded_server.stop()
+    assert not embedded_server.running()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(restarted + "/models", timeout=2)
+
+
+def test_the_server_does_not_outlive_a_debrief_process_that_dies_without_stopping_it(tmp_path):
+    script = (
+        "import os; from pathlib import Path; from service.llm.embedded import EmbeddedServer; "
+        "from service.llm.model import default_model; "
+        f"s = EmbeddedServer(default_model(), log_path=Path({str(tmp_path / 'server.log')!r})); s.base_url(); "
+        "print(s._process.pid, flush=True); os._exit(0)"
+    )
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    pid = int(done.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.2)
+    assert not _alive(pid), f"llama.cpp server {pid} outlived its parent"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"  # a zombie has already exited
+    except FileNotFoundError:
+        return False
