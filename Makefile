@@ -66,7 +66,7 @@ docs: install ## Regenerate docs/settings.md from the settings code
 
 .PHONY: lock
 lock: install ## Re-pin every installed package into requirements.lock
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+	scripts/lock.sh
 
 .PHONY: clean
 clean: ## Remove the virtualenv and caches (keeps your data)
