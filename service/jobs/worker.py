@@ -22,6 +22,7 @@ from litestar.channels import ChannelsPlugin
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db.engine import unit_of_work
+from service.domain.recordings.retention import apply_audio_retention
 from service.domain.recordings.service import unfinished_recording_ids
 from service.jobs.transcription import Publish, make_transcriber, run_transcription_job
 from service.live.events import review_channel
@@ -30,6 +31,7 @@ from transcription.errors import ModelNotFoundError
 from transcription.types import Transcriber
 
 log = logging.getLogger("debrief")
+RETENTION_EVERY_S = 3600.0
 
 
 class TranscriptionWorker:
@@ -57,6 +59,7 @@ class TranscriptionWorker:
             log.info("resuming %d unfinished transcription job(s): %s", len(unfinished), unfinished)
         for recording_id in unfinished:
             self._queue.put(recording_id)
+        self._apply_retention()
         self._thread.start()
 
     def submit(self, recording_id: int) -> None:
@@ -71,7 +74,11 @@ class TranscriptionWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            recording_id = self._queue.get()
+            try:
+                recording_id = self._queue.get(timeout=RETENTION_EVERY_S)
+            except queue.Empty:  # an idle hour: a good moment to delete expired audio
+                self._apply_retention()
+                continue
             if recording_id is None:
                 return
             try:
@@ -85,6 +92,12 @@ class TranscriptionWorker:
                 )
             except Exception:  # the job has marked itself failed; the worker must outlive it
                 log.exception("transcription job for recording %s failed", recording_id)
+
+    def _apply_retention(self) -> None:
+        try:
+            apply_audio_retention(self.session_factory, self.settings)
+        except Exception:  # retention is housekeeping: log it, never stop transcribing for it
+            log.exception("audio retention failed")
 
 
 def _thread_publisher(app: Litestar) -> Publish:

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from service.llm.errors import LLMBadOutput, LLMTimeout, LLMUnavailable
 from service.llm.prompts import PromptFile
+from service.llm.redaction import is_local, redact
 
 Schema = TypeVar("Schema", bound=BaseModel)
 LOCAL_API_KEY = "sk-no-key-needed"  # the OpenAI client insists on a key; local servers ignore it
@@ -38,6 +39,7 @@ class LLMResult(Generic[Schema]):
     prompt_tokens: int | None
     completion_tokens: int | None
     latency_ms: float
+    redactions: int = 0  # spans redacted before the prompt left the machine (remote endpoints only)
 
     def call_record(self) -> dict[str, Any]:
         """Keyword arguments for ``ModelCall`` / the ``LLMCall`` row."""
@@ -50,8 +52,13 @@ class LLMResult(Generic[Schema]):
 class LLMClient:
     """Calls one OpenAI-compatible endpoint; built once per process and shared (it holds no state)."""
 
-    def __init__(self, *, base_url: str, model: str, api_key: str = "", timeout_s: float = 60.0, max_tokens: int = 120):
+    def __init__(
+        self, *, base_url: str, model: str, api_key: str = "", timeout_s: float = 60.0, max_tokens: int = 120,
+        redact_remote: bool = True, redact_terms: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
         self.base_url = base_url
+        self.redact = redact_remote and not is_local(base_url)
+        self.redact_terms = redact_terms
         self.model = model or "local"
         self.timeout_s = timeout_s
         self._chat = ChatOpenAI(
@@ -77,7 +84,12 @@ class LLMClient:
         ``timeout_s`` shortens this one call (a drafting budget); the client's own timeout is the default.
         """
         rendered = prompt.render(**variables)
-        messages = [SystemMessage(rendered.system), HumanMessage(rendered.user)]
+        system, user, redactions = rendered.system, rendered.user, 0
+        if self.redact:  # the endpoint is off this machine: personal data and named secrets stay here
+            system, n_system = redact(system, terms=self.redact_terms)
+            user, n_user = redact(user, terms=self.redact_terms)
+            redactions = n_system + n_user
+        messages = [SystemMessage(system), HumanMessage(user)]
         timeout = min(timeout_s or self.timeout_s, self.timeout_s)
         structured = self._chat.with_structured_output(
             schema, method="function_calling", include_raw=True, timeout=timeout
@@ -105,6 +117,7 @@ class LLMClient:
             prompt_tokens=usage.get("input_tokens"),
             completion_tokens=usage.get("output_tokens"),
             latency_ms=round(latency_ms, 1),
+            redactions=redactions,
         )
 
     def _invoke(self, structured: Any, messages: list[Any], *, timeout_s: float) -> dict[str, Any]:

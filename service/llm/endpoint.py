@@ -20,7 +20,12 @@ class ModelEndpoint:
         self, *, base_url: str, model: str, api_key: str = "", timeout_s: float = 60.0,
         server: EmbeddedServer | None = None,
     ) -> None:  # fmt: skip
-        self._settings = {"base_url": base_url, "model": model, "api_key": api_key, "timeout_s": timeout_s}
+        self._settings: dict[str, Any] = {
+            "base_url": base_url,
+            "model": model,
+            "api_key": api_key,
+            "timeout_s": timeout_s,
+        }
         self.server = server
         self.answer_budget_s = 9.0  # model time per drafted answer (see drafting.compose); settable per process
         self._client: LLMClient | None = None
@@ -32,6 +37,8 @@ class ModelEndpoint:
         llm = settings.llm
         if llm.base_url:
             endpoint = cls(base_url=llm.base_url, model=llm.model, api_key=llm.api_key, timeout_s=llm.timeout_s)
+            endpoint._settings["redact_remote"] = llm.redact_remote
+            endpoint._settings["redact_terms"] = tuple(t for t in llm.redact_terms.split(",") if t.strip())
             return endpoint.with_budget(settings)
         # gguf_path, context_tokens and threads are proposed LLMSettings fields; until they exist the defaults hold.
         gguf_path = str(getattr(llm, "gguf_path", "") or "")

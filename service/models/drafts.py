@@ -35,6 +35,7 @@ class LLMCall(Timestamped, Base):
     prompt_tokens: Mapped[int | None]
     completion_tokens: Mapped[int | None]
     latency_ms: Mapped[float | None]
+    redactions: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -54,3 +54,5 @@ class Recording(Timestamped, Base):
     attempt_started_at: Mapped[datetime | None]
     attempt_start_s: Mapped[float] = mapped_column(default=0.0)
     finished_at: Mapped[datetime | None]
+    audio_deleted_at: Mapped[datetime | None]
+    """Set when the retention policy removed the audio file; the transcript stays."""

@@ -49,6 +49,7 @@ class ModelCall:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     latency_ms: float | None = None
+    redactions: int = 0
     error: str | None = None
 
 

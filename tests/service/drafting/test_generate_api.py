@@ -69,3 +69,25 @@ def test_blame_flags_are_for_the_facilitator_only(client, auth, call_in_progress
     flags = ok(client.get(f"/api/reviews/{rid}/blame-flags", headers=auth(rosa)))
     assert len(flags) == 1 and "board" in flags[0]["target"] and flags[0]["rewording"]
     assert client.get(f"/api/reviews/{rid}/blame-flags", headers=auth(joy)).status_code == 403
+
+
+def test_a_model_endpoint_that_is_down_gives_a_retryable_503_and_stores_nothing(settings, call_in_progress, auth):
+    from litestar.testing import TestClient
+
+    from service.app import create_app
+
+    rid, fid, _, joy = call_in_progress
+    down = settings.model_copy(
+        update={
+            "llm": settings.llm.model_copy(
+                update={"base_url": "http://127.0.0.1:9/v1", "model": "anything", "timeout_s": 2.0}
+            )
+        }
+    )
+    with TestClient(app=create_app(down)) as client:
+        response = client.post(f"/api/failures/{fid}/drafts/generate", headers=auth(joy), json={"question": 1})
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["retry-after"]
+        assert ok(client.get(f"/api/reviews/{rid}/drafts", headers=auth(joy))) == []
+        assert len(ok(client.get(f"/api/reviews/{rid}/segments", headers=auth(joy)))) == 3  # the review is unharmed
