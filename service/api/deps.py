@@ -28,7 +28,9 @@ async def provide_services(request: Request, state: State) -> AsyncIterator[Serv
     session = state.session_factory()
     try:
         # Routes that call a model take their write lock only after the call (see drafting.generate).
-        if request.method not in _READ_ONLY and not request.route_handler.opt.get("model_call"):
+        opt = request.route_handler.opt
+        writes = request.method not in _READ_ONLY or opt.get("writes", False)
+        if writes and not opt.get("model_call"):
             await run_sync(partial(session.connection, execution_options={"debrief_write": True}))
         viewer = request.scope.get("user")
         person = None

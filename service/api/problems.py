@@ -93,7 +93,7 @@ def integrity_error(_: Request, exc: IntegrityError) -> Response[dict[str, Any]]
 def out_of_range(_: Request, exc: Exception) -> Response[dict[str, Any]]:
     # A last line of defence: API types already bound ids; this catches any other number too large
     # for the database column (SQLite raises OverflowError, PostgreSQL a DataError).
-    log.info("value out of range: %s", exc)
+    log.info("value out of range (%s)", type(exc).__name__)
     return _problem(
         400, "Invalid input", "A number in the request is out of range for what it names; nothing was saved."
     )

@@ -22,8 +22,9 @@ from anyio.to_thread import run_sync
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
-from litestar.params import FromPath, SkipValidation
+from litestar.params import SkipValidation
 
+from service.api.types import PathId
 from service.errors import DebriefError
 from service.live.access import check_origin, check_reader, close_code, close_reason, open_speaker
 from service.live.events import review_channel
@@ -33,7 +34,7 @@ from transcription.types import SAMPLE_RATE
 
 @websocket("/api/reviews/{review_id:int}/live")
 async def live_audio(
-    socket: WebSocket, review_id: FromPath[int], channels: NamedDependency[SkipValidation[ChannelsPlugin]]
+    socket: WebSocket, review_id: PathId, channels: NamedDependency[SkipValidation[ChannelsPlugin]]
 ) -> None:
     await socket.accept()
     state = socket.app.state
@@ -63,7 +64,7 @@ async def live_audio(
 
 @websocket("/api/reviews/{review_id:int}/events")
 async def review_events(
-    socket: WebSocket, review_id: FromPath[int], channels: NamedDependency[SkipValidation[ChannelsPlugin]]
+    socket: WebSocket, review_id: PathId, channels: NamedDependency[SkipValidation[ChannelsPlugin]]
 ) -> None:
     await socket.accept()
     state = socket.app.state

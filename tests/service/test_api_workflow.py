@@ -185,5 +185,6 @@ def test_a_review_from_creation_to_exported_document(client, auth, admin):
         "category.set",
         "learning.assigned",
         "review.closed",
+        "review.exported",
     ):
         assert expected in actions

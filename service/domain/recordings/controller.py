@@ -17,11 +17,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.api.auth import Viewer
 from service.api.deps import ServicesDep
+from service.api.types import PathId
 from service.db.engine import unit_of_work
 from service.domain.recordings.schemas import RecordingOut
 from service.domain.recordings.service import RecordingService
@@ -41,15 +42,13 @@ class RecordingController(Controller):
     tags = ["transcript"]
 
     @get("/", sync_to_thread=True, summary="Uploaded recordings of the review, with transcription progress")
-    def list_recordings(self, review_id: FromPath[int], services: ServicesDep) -> list[RecordingOut]:
+    def list_recordings(self, review_id: PathId, services: ServicesDep) -> list[RecordingOut]:
         review = services.reviews.get(review_id)
         recordings = RecordingService(services.session, reviews=services.reviews)
         return [RecordingOut.of(r) for r in recordings.list_recordings(review)]
 
     @get("/{recording_id:int}", sync_to_thread=True, summary="One recording and its transcription progress")
-    def get_recording(
-        self, review_id: FromPath[int], recording_id: FromPath[int], services: ServicesDep
-    ) -> RecordingOut:
+    def get_recording(self, review_id: PathId, recording_id: PathId, services: ServicesDep) -> RecordingOut:
         review = services.reviews.get(review_id)
         return RecordingOut.of(RecordingService(services.session, reviews=services.reviews).get(review, recording_id))
 
@@ -57,7 +56,7 @@ class RecordingController(Controller):
 # No `services` dependency here on purpose: it opens the request's write transaction at the start,
 # and on SQLite that would hold the database's write lock for the whole upload.
 async def upload(
-    review_id: FromPath[int],
+    review_id: PathId,
     request: Request,
     state: State,
     filename: Annotated[str | None, QueryParameter(description="The file's name, for display only.")] = None,

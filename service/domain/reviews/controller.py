@@ -130,16 +130,32 @@ class ReviewController(Controller):
     def reopen(self, review_id: PathId, services: ServicesDep, actor: ActorDep) -> ReviewSummary:
         return ReviewSummary.of(services.reviews.reopen(services.reviews.get(review_id), actor=actor))
 
-    @get("/{review_id:int}/export", sync_to_thread=True, summary="The after-action review as Markdown or JSON")
+    @get(
+        "/{review_id:int}/export",
+        sync_to_thread=True,
+        summary="The after-action review as Markdown or JSON (the export is audited)",
+        opt={"writes": True},
+    )
     def export(
         self,
         review_id: PathId,
         services: ServicesDep,
+        actor: ActorDep,
         format: Annotated[str, QueryParameter(name="format", description="md or json")] = "md",
     ) -> Response[Any]:
         review = services.reviews.get(review_id)
         if format not in ("md", "json"):
             raise InvalidInput("format must be md or json.", field="format")
+        # Exports are generated on request and never stored, so deleting a review leaves none behind.
+        audit.record(
+            services.session,
+            review=review,
+            actor_id=actor.id,
+            action="review.exported",
+            subject_type="review",
+            subject_id=review.id,
+            format=format,
+        )
         doc = review_document(services.session, review)
         filename = f"review-{review.id}.{format}"
         headers = {"Content-Disposition": f'inline; filename="{filename}"'}

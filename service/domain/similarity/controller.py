@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from sqlalchemy import select
 
 from service.api.deps import ActorDep, ServicesDep
+from service.api.types import PathId
 from service.domain.similarity.schemas import DecideIn, LinkIn, LinkOut
 from service.domain.similarity.search import teams_visible_to
 from service.errors import Conflict, NotFound
@@ -24,7 +25,7 @@ class SimilarityController(Controller):
         description="Recomputed from the failure's current answers on every call (a dismissed link never "
         "comes back). Other teams' failures appear only if their team shares title and gap.",
     )
-    def list_links(self, failure_id: FromPath[int], services: ServicesDep) -> list[LinkOut]:
+    def list_links(self, failure_id: PathId, services: ServicesDep) -> list[LinkOut]:
         failure = services.failures.get(failure_id)
         services.similar.refresh(failure, k=services.settings.retrieval.similar_k)
         visible = teams_visible_to(services.access)
@@ -38,9 +39,7 @@ class SimilarityController(Controller):
         sync_to_thread=True,
         summary="Offer a similar past failure as an unconfirmed hypothesis",
     )
-    def propose(
-        self, failure_id: FromPath[int], data: JSONBody[LinkIn], services: ServicesDep, actor: ActorDep
-    ) -> LinkOut:
+    def propose(self, failure_id: PathId, data: JSONBody[LinkIn], services: ServicesDep, actor: ActorDep) -> LinkOut:
         failure = services.failures.get(failure_id)
         services.reviews.ensure_participant(services.failures.review_of(failure), actor, "suggest a similar failure")
         similar = services.session.get(Failure, data.similar_failure_id)
@@ -57,7 +56,7 @@ class SimilarityController(Controller):
         summary="Confirm: the two failures share a cause",
     )
     def confirm(
-        self, link_id: FromPath[int], services: ServicesDep, actor: ActorDep, data: JSONBody[DecideIn | None] = None
+        self, link_id: PathId, services: ServicesDep, actor: ActorDep, data: JSONBody[DecideIn | None] = None
     ) -> LinkOut:
         link = services.similarity.decide(
             services.similarity.get(link_id), confirm=True, note=(data or DecideIn()).note, actor=actor
@@ -70,7 +69,7 @@ class SimilarityController(Controller):
         summary="Dismiss: not the same cause (it will not come back)",
     )
     def dismiss(
-        self, link_id: FromPath[int], services: ServicesDep, actor: ActorDep, data: JSONBody[DecideIn | None] = None
+        self, link_id: PathId, services: ServicesDep, actor: ActorDep, data: JSONBody[DecideIn | None] = None
     ) -> LinkOut:
         link = services.similarity.decide(
             services.similarity.get(link_id), confirm=False, note=(data or DecideIn()).note, actor=actor

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from service.api.deps import ActorDep, ServicesDep
+from service.api.types import PathId
 from service.domain.transcripts.schemas import SegmentOut, SegmentsIn
 from service.domain.transcripts.service import NewSegment
 
@@ -18,7 +19,7 @@ class TranscriptController(Controller):
 
     @post("/", sync_to_thread=True, summary="Add typed or imported transcript segments (idempotent by source_key)")
     def add(
-        self, review_id: FromPath[int], data: JSONBody[SegmentsIn], services: ServicesDep, actor: ActorDep
+        self, review_id: PathId, data: JSONBody[SegmentsIn], services: ServicesDep, actor: ActorDep
     ) -> list[SegmentOut]:
         review = services.reviews.get(review_id)
         new = [
@@ -39,7 +40,7 @@ class TranscriptController(Controller):
     @get("/", sync_to_thread=True, summary="The transcript in time order")
     def list_segments(
         self,
-        review_id: FromPath[int],
+        review_id: PathId,
         services: ServicesDep,
         after_id: Annotated[int, QueryParameter(name="after_id", ge=0)] = 0,
     ) -> list[SegmentOut]:
