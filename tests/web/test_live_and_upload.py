@@ -1,0 +1,117 @@
+"""The live path with a real (fake-device) microphone stream, and an upload with its progress bars.
+
+Chromium plays a synthesised review call into the page's microphone
+(--use-file-for-fake-audio-capture); a second browser context, signed in as another participant,
+waits for the spoken words to appear in its transcript.
+"""
+
+import shutil
+import subprocess
+
+import pytest
+
+from service.db.engine import make_engine, make_session_factory
+from service.domain.services import provide_services
+from service.models import Role
+from tests.helpers import create_person
+from tests.web.conftest import shot
+
+PASSWORD = "a long passphrase"
+SPOKEN = "We intended to sign forty new members by the end of June. We signed eleven members."
+
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", ["sqlite"])]
+
+
+@pytest.fixture
+def speech_wav(tmp_path):
+    espeak = shutil.which("espeak-ng")
+    assert espeak, "espeak-ng is missing: `make test` installs it"
+    raw = tmp_path / "raw.wav"
+    subprocess.run([espeak, "-v", "en-us", "-s", "150", "-w", str(raw), SPOKEN], check=True)
+    wav = tmp_path / "speech.wav"
+    # A second of silence after the speech lets the streaming policy commit the last sentence.
+    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(wav), "pad", "0.5", "3"], check=True)
+    return wav
+
+
+def _review(settings) -> int:  # type: ignore[no-untyped-def]
+    ids = {
+        n: create_person(settings, n, email=f"{n.split()[0].lower()}@example.org", password=PASSWORD)
+        for n in ("Rosa Delgado", "Joy Santos")
+    }
+    engine = make_engine(settings)
+    with provide_services(make_session_factory(engine), settings) as services:
+        team = services.people.create_team(name="Membership")
+        for pid in ids.values():
+            services.people.add_member(team_id=team.id, person_id=pid, role=Role.FACILITATOR)
+        from datetime import UTC, datetime, timedelta
+
+        review = services.reviews.create(
+            team_id=team.id,
+            title="Spring drive",
+            what_failed="",
+            failed_at=datetime.now(UTC) - timedelta(hours=20),
+            facilitator_id=ids["Rosa Delgado"],
+            participant_ids=[ids["Joy Santos"]],
+            actor=services.people.get_person(ids["Rosa Delgado"]),
+        )
+        review_id = review.id
+    engine.dispose()
+    return review_id
+
+
+def _sign_in(context, server: str, email: str):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server + "/")
+    return page
+
+
+def test_speech_into_one_browsers_microphone_appears_in_another_browsers_transcript(
+    server, settings, backend, chromium_path, speech_wav
+):
+    from playwright.sync_api import sync_playwright
+
+    review_id = _review(settings)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={speech_wav}",
+            ],
+        )
+        speaker = _sign_in(browser.new_context(), server, "rosa@example.org")
+        reader = _sign_in(browser.new_context(), server, "joy@example.org")
+        reader.goto(f"{server}/reviews/{review_id}")
+        speaker.goto(f"{server}/reviews/{review_id}")
+        speaker.get_by_role("button", name="Join with microphone").click()
+        speaker.get_by_text("You are live").wait_for(timeout=60_000)
+        assert speaker.locator("#level").evaluate("m => m.value") >= 0
+        reader.locator(".transcript .said", has_text="members").first.wait_for(timeout=120_000)
+        text = reader.locator(".transcript").inner_text().lower()
+        assert "rosa delgado" in text and "sign" in text
+        shot(reader, "room-live-transcript")
+        speaker.get_by_role("button", name="Leave (stop the microphone)").click()
+        browser.close()
+
+
+def test_an_uploaded_recording_shows_progress_and_fills_the_transcript(server, browser, settings, backend, speech_wav):
+    review_id = _review(settings)
+    page = _sign_in(browser.new_context(), server, "rosa@example.org")
+    page.goto(f"{server}/reviews/{review_id}")
+    page.locator("#upload input[type=file]").set_input_files(str(speech_wav))
+    page.get_by_text("Transcribed:").wait_for(timeout=120_000)
+    assert page.locator("#upload-progress").evaluate("p => p.value") == 1
+    assert page.locator("#transcribe-progress").evaluate("p => p.value") == 1
+    page.locator(".transcript .said", has_text="members").first.wait_for(timeout=30_000)
+    shot(page, "room-upload-done")

@@ -1,0 +1,121 @@
+// The review room's live parts: microphone streaming, recording upload with progress, and the
+// transcript following new speech. Everything else on the page works without this file.
+(function () {
+  const room = document.querySelector("[data-review-id]");
+  if (!room) return;
+  const reviewId = room.dataset.reviewId;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const wsBase = (location.protocol === "https:" ? "wss://" : "ws://") + location.host;
+
+  function refreshTranscript() {
+    const list = document.getElementById("transcript");
+    if (list && window.htmx) htmx.ajax("GET", `/reviews/${reviewId}/transcript`, { target: "#transcript", swap: "outerHTML" });
+  }
+
+  // Follow the transcript unless the reader has scrolled up to read.
+  document.addEventListener("htmx:beforeSwap", (e) => {
+    const list = document.getElementById("transcript");
+    if (list && e.detail.target === list) room.dataset.follow = list.scrollTop + list.clientHeight >= list.scrollHeight - 40 ? "1" : "0";
+  });
+  document.addEventListener("htmx:afterSwap", () => {
+    const list = document.getElementById("transcript");
+    if (list && room.dataset.follow !== "0") list.scrollTop = list.scrollHeight;
+  });
+
+  // Everyone in the review sees committed segments and provisional text as people speak.
+  function listen() {
+    const events = new WebSocket(`${wsBase}/api/reviews/${reviewId}/events`);
+    events.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      const provisional = document.getElementById("provisional");
+      if (event.type === "segment") refreshTranscript();
+      if (event.type === "provisional" && provisional) {
+        provisional.textContent = event.text ? `${event.speaker} (still speaking, not final): ${event.text}` : "";
+      }
+    };
+    events.onclose = () => setTimeout(listen, 3000);
+  }
+  listen();
+
+  // Join with the microphone: 16 kHz PCM16 over the participant's live socket.
+  const join = document.getElementById("join");
+  const status = document.getElementById("live-status");
+  const meter = document.getElementById("level");
+  let live = null;
+  async function start() {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
+    const context = new AudioContext();
+    await context.audioWorklet.addModule("/static/mic-worklet.js");
+    await context.resume(); // created after an await, the context may start suspended
+    const source = context.createMediaStreamSource(stream);
+    const node = new AudioWorkletNode(context, "mic-to-pcm16");
+    const socket = new WebSocket(`${wsBase}/api/reviews/${reviewId}/live`);
+    socket.binaryType = "arraybuffer";
+    let ready = false;
+    socket.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      if (msg.type === "ready") { ready = true; status.textContent = "You are live: what you say is transcribed."; }
+    };
+    socket.onclose = (e) => { status.textContent = e.reason ? `Not live: ${e.reason}` : "Not live."; stop(); };
+    node.port.onmessage = (m) => {
+      meter.value = Math.min(1, m.data.level * 4);
+      if (ready && socket.readyState === WebSocket.OPEN) socket.send(m.data.pcm);
+    };
+    source.connect(node);
+    // The processor only runs while connected to the graph's output; a muted gain keeps it silent.
+    const mute = context.createGain();
+    mute.gain.value = 0;
+    node.connect(mute).connect(context.destination);
+    live = { stream, context, socket };
+    join.textContent = "Leave (stop the microphone)";
+    status.textContent = "Connecting…";
+  }
+  function stop() {
+    if (!live) return;
+    if (live.socket.readyState === WebSocket.OPEN) live.socket.send(JSON.stringify({ type: "stop" }));
+    live.stream.getTracks().forEach((t) => t.stop());
+    live.context.close();
+    live = null;
+    join.textContent = "Join with microphone";
+    meter.value = 0;
+  }
+  if (join) join.addEventListener("click", () => (live ? stop() : start().catch((e) => { status.textContent = `Microphone unavailable: ${e.message}`; })));
+
+  // Upload a recording: a real progress bar for the upload, then for transcription.
+  const zone = document.getElementById("upload");
+  if (zone) {
+    const input = zone.querySelector("input[type=file]");
+    const sent = document.getElementById("upload-progress");
+    const done = document.getElementById("transcribe-progress");
+    const note = document.getElementById("upload-status");
+    const upload = (file) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", `/api/reviews/${reviewId}/recordings?filename=${encodeURIComponent(file.name)}`);
+      xhr.setRequestHeader("x-csrftoken", csrf);
+      xhr.setRequestHeader("content-type", "application/octet-stream");
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) { sent.value = e.loaded / e.total; note.textContent = `Uploading ${file.name}: ${Math.round(100 * e.loaded / e.total)}%`; } };
+      xhr.onload = () => {
+        const body = JSON.parse(xhr.responseText || "{}");
+        if (xhr.status !== 201) { note.textContent = body.detail || `Upload failed (${xhr.status}).`; return; }
+        sent.value = 1;
+        follow(body.id);
+      };
+      xhr.onerror = () => { note.textContent = "The upload was interrupted; try again."; };
+      xhr.send(file);
+    };
+    const follow = (recordingId) => {
+      fetch(`/api/reviews/${reviewId}/recordings/${recordingId}`).then((r) => r.json()).then((r) => {
+        done.value = r.percent / 100;
+        const eta = r.remaining_s != null ? ` · about ${Math.round(r.remaining_s)} s left` : "";
+        note.textContent = r.status === "done" ? `Transcribed: ${r.segments} segment(s) added to the transcript.`
+          : r.status === "failed" ? `Transcription failed: ${r.error}` : `Transcribing: ${Math.round(r.percent)}%${eta}`;
+        refreshTranscript();
+        if (r.status !== "done" && r.status !== "failed") setTimeout(() => follow(recordingId), 1000);
+      });
+    };
+    input.addEventListener("change", () => input.files[0] && upload(input.files[0]));
+    zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (e) => { e.preventDefault(); zone.classList.remove("over"); if (e.dataTransfer.files[0]) upload(e.dataTransfer.files[0]); });
+  }
+})();
