@@ -16,7 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.access import Access
-from service.models import Failure, Learning, LearningStatus, LinkStatus, Review, ReviewStatus, SimilarityLink
+from service.models import (
+    Failure,
+    Learning,
+    LearningStatus,
+    LinkStatus,
+    Review,
+    ReviewStatus,
+    Segment,
+    SimilarityLink,
+)
 
 
 @dataclass
@@ -47,10 +56,19 @@ class HollowRitual:
 
 
 @dataclass
+class BlameCount:
+    review_id: int
+    title: str
+    failed_at: datetime
+    flags: int
+
+
+@dataclass
 class Dashboard:
     teams: list[TeamTimeliness]
     owners: list[OwnerLearnings]
     warnings: list[HollowRitual] = field(default_factory=list)
+    blame: list[BlameCount] = field(default_factory=list)  # oldest first: the trend
 
     @property
     def overall(self) -> TeamTimeliness:
@@ -71,7 +89,23 @@ def build_dashboard(session: Session, access: Access, *, now: datetime, team_id:
         teams=_timeliness(reviews, now),
         owners=_owners(reviews, now.date()),
         warnings=_hollow_ritual(session, reviews, now.date()),
+        blame=_blame(session, access, reviews),
     )
+
+
+def _blame(session: Session, access: Access, reviews: list[Review]) -> list[BlameCount]:
+    """Blame flags per review over time, for the reviews this viewer facilitated (flags are private to them)."""
+    from service.domain.drafting.blame import blame_flags  # drafting sits beside, not above, the dashboard
+    from service.domain.drafting.text import Segment as Said
+
+    viewer = access.viewer
+    mine = [r for r in reviews if access.is_site_admin or (viewer is not None and r.facilitator_id == viewer.id)]
+    counts = []
+    for review in sorted(mine, key=lambda r: r.failed_at):
+        rows = session.scalars(select(Segment).where(Segment.review_id == review.id))
+        said = [Said(id=s.id, speaker=s.speaker, text=s.text, question=s.question) for s in rows]
+        counts.append(BlameCount(review.id, review.title, review.failed_at, len(blame_flags(said))))
+    return counts
 
 
 def _timeliness(reviews: list[Review], now: datetime) -> list[TeamTimeliness]:

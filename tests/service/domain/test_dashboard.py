@@ -52,3 +52,29 @@ def test_a_failure_recurring_after_a_learning_is_a_warning(services):
     board = build_dashboard(services.session, services.access, now=datetime.now(UTC))
     assert any("repeats 'Config pushed everywhere'" in w.reason for w in board.warnings)
     assert isinstance(older, Failure)
+
+
+def test_blame_flags_per_review_are_counted_for_the_facilitator(services):
+    from service.domain.access import Access
+    from service.domain.transcripts.service import NewSegment
+
+    cast = make_cast(services, hours_ago=30)
+    services.transcripts.add(
+        cast.review,
+        [
+            NewSegment(
+                speaker="Bob Lindqvist",
+                text="If marketing had done their job we would have hit it.",
+                start_s=0,
+                end_s=3,
+            ),
+            NewSegment(
+                speaker="Alice Okafor", text="It's nobody's fault; the rollout had no canary.", start_s=3, end_s=6
+            ),
+        ],
+        actor=cast.alice,
+    )
+    board = build_dashboard(services.session, Access(services.session, cast.facilitator), now=datetime.now(UTC))
+    assert [(b.review_id, b.flags) for b in board.blame] == [(cast.review.id, 1)]
+    others = build_dashboard(services.session, Access(services.session, cast.alice), now=datetime.now(UTC))
+    assert others.blame == []  # flags are the facilitator's, privately
