@@ -104,6 +104,19 @@ class RoomPages(Controller):
             lambda: services.failures.create(review, title=field(data, "title"), actor=actor),
         )
 
+    @post("/failures/{failure_id:int}/rename", sync_to_thread=True)
+    def rename_failure(
+        self, request: Request, failure_id: PathId, data: Form, services: ServicesDep, actor: ActorDep
+    ) -> object:
+        failure = services.failures.get(failure_id)
+        return _act(
+            request,
+            services,
+            actor,
+            services.failures.review_of(failure),
+            lambda: services.failures.rename(failure, title=field(data, "title"), actor=actor),
+        )
+
     @post("/failures/{failure_id:int}/answer", sync_to_thread=True)
     def answer(
         self, request: Request, failure_id: PathId, data: Form, services: ServicesDep, actor: ActorDep

@@ -82,6 +82,10 @@ def test_a_full_review_in_the_browser(server, browser, settings, backend):
     page.get_by_label("Name a failure").fill("Signup window too short")
     page.get_by_role("button", name="Add failure").click()
     page.get_by_role("heading", name="1. Signup window too short").wait_for()
+    page.locator("details.rename summary").click()
+    page.get_by_label("New name").fill("Signup window too short for new workers")
+    page.get_by_role("button", name="Rename").click()
+    page.get_by_role("heading", name="1. Signup window too short for new workers").wait_for()
 
     # Question 1: an AI draft, accepted as it stands.
     _add_ai_drafts(settings, review_id, 1, ["We intended to sign 40 new members by June 30."])
