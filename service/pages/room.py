@@ -17,7 +17,7 @@ from service.domain.export.markdown import provenance_text
 from service.domain.services import Services
 from service.domain.transcripts.service import NewSegment
 from service.models import Person, Review, SegmentSource
-from service.pages.forms import Form, act, date_field, field, int_field
+from service.pages.forms import Form, act, date_field, field, int_field, ints
 from service.pages.room_context import room_context
 
 ROOM = "/reviews/{review_id:int}"
@@ -115,6 +115,21 @@ class RoomPages(Controller):
             actor,
             services.failures.review_of(failure),
             lambda: services.failures.rename(failure, title=field(data, "title"), actor=actor),
+        )
+
+    @post("/failures/{failure_id:int}/split", sync_to_thread=True)
+    def split_failure(
+        self, request: Request, failure_id: PathId, data: Form, services: ServicesDep, actor: ActorDep
+    ) -> object:
+        failure = services.failures.get(failure_id)
+        return _act(
+            request,
+            services,
+            actor,
+            services.failures.review_of(failure),
+            lambda: services.failures.split(
+                failure, title=field(data, "title"), move_questions=ints(data, "move"), actor=actor
+            ),
         )
 
     @post("/failures/{failure_id:int}/answer", sync_to_thread=True)

@@ -214,3 +214,15 @@ def test_pages_of_a_review_are_404_to_an_outsider(client, world, auth):
         assert "Config push" not in response.text
     posted = client.post(f"/failures/{ids['failure_id']}/answer", headers=outsider, data={"question": "1", "text": "x"})
     assert posted.status_code == 404
+
+
+def test_the_room_splits_a_failure_in_two(client, world, auth):
+    ids, people = world
+    alice = auth(people["alice"])
+    response = client.post(
+        f"/failures/{ids['failure_id']}/split",
+        headers={**alice, "hx-request": "true"},
+        data={"title": "Alert went to an empty channel", "move": ["1"]},
+    )
+    assert response.status_code == 200, response.status_code
+    assert "2. Alert went to an empty channel" in response.text

@@ -132,7 +132,7 @@ def test_a_full_review_in_the_browser(server, browser, settings, backend):
     page.locator("strong.category", has_text="Avoidable").wait_for()
     page.get_by_label("Process change").fill("Extend the decision window from three to six weeks.")
     page.get_by_label("Owner (one person)").select_option(label="Joy Santos")
-    page.get_by_label("Due").fill("2026-12-15")
+    page.get_by_label("Due", exact=True).fill("2026-12-15")
     page.get_by_role("button", name="Add learning").click()
     page.get_by_text("owner Joy Santos").wait_for()
     shot(page, "room-decided")

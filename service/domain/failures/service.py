@@ -80,6 +80,39 @@ class FailureService:
         )
         return failure
 
+    def split(self, failure: Failure, *, title: str, move_questions: list[int], actor: Person) -> Failure:
+        """The group finds one failure is really two: name the second and move the answers that belong to it."""
+        review = self.review_of(failure)
+        self.reviews.ensure_participant(review, actor, "split a failure")
+        self.reviews.ensure_open(review)
+        if failure.learnings and Question.CATEGORY in move_questions:
+            raise Conflict(
+                "This failure's learnings follow its category; move the category only before learnings exist."
+            )
+        second = self.create(review, title=title, actor=actor)
+        moving = [a for a in failure.answers if a.question in set(move_questions)]
+        # Move rather than delete and re-create: the answers keep their provenance (draft, decider).
+        with self.session.no_autoflush:
+            for answer in moving:
+                answer.failure = second
+        if Question.CATEGORY in move_questions and failure.category:
+            second.category, second.category_rationale = failure.category, failure.category_rationale
+            second.category_set_by, second.category_set_at = failure.category_set_by, failure.category_set_at
+            failure.category, failure.category_rationale = None, ""
+            failure.category_set_by = failure.category_set_at = None
+        self.session.flush()
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="failure.split",
+            subject_type="failure",
+            subject_id=failure.id,
+            into=second.id,
+            moved=sorted(a.question for a in moving),
+        )
+        return second
+
     def remove(self, failure: Failure, *, actor: Person) -> None:
         """Remove a failure named by mistake; one that already has learnings must keep them, so is refused."""
         review = self.review_of(failure)

@@ -112,3 +112,17 @@ def test_list_puts_the_most_urgent_open_review_first(services):
     )
     assert [r.id for r in services.reviews.list_reviews()] == [older.id, cast.review.id]
     assert [r.id for r in services.reviews.list_reviews(person_id=cast.alice.id)] == [cast.review.id]
+
+
+def test_splitting_a_failure_moves_the_chosen_answers_to_the_second(services):
+    cast = make_cast(services)
+    first = services.failures.create(cast.review, title="Drive signed 11 of 40", actor=cast.alice)
+    services.failures.write_answer(first, question=1, text="Sign 40 members by June 30.", actor=cast.alice)
+    services.reviews.advance_question(cast.review, actor=cast.facilitator)
+    services.failures.write_answer(first, question=2, text="Voice notes brought 3 sign-ups.", actor=cast.alice)
+    second = services.failures.split(first, title="Voice-note outreach trial", move_questions=[2], actor=cast.bob)
+    assert [a.question for a in first.answers] == [1]
+    assert [(a.question, a.text) for a in second.answers] == [(2, "Voice notes brought 3 sign-ups.")]
+    assert second.position == 2 and second.review_id == cast.review.id
+    with pytest.raises(Forbidden):
+        services.failures.split(first, title="x", move_questions=[], actor=cast.outsider)
