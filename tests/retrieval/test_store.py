@@ -155,8 +155,8 @@ def test_unreachable_server_says_what_to_do(embedder: Embedder) -> None:
 
 def test_server_mode_round_trip(tmp_path: Path, embedder: Embedder) -> None:
     chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
-        pytest.skip("the chroma CLI (shipped in the chromadb wheel) is not installed")
+    # The CLI ships in the chromadb wheel, so its absence is a broken install: fail, never skip.
+    assert chroma.exists(), f"the chroma CLI is missing from {chroma.parent}; reinstall with `make install`"
     port = free_port()
     server = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],

@@ -29,7 +29,7 @@ def test_the_embedded_model_drafts_a_call_and_nothing_unchecked_is_shown(load, t
     assert passed == shown, problems
     for key in ("intended", "actual", "gap"):
         answer = failure[key]
-        assert answer["latency_ms"] < 10_000  # the per-answer budget on 2 cores
+        # Latency is a benchmark figure (make eval --only drafting), never a test assertion.
         # Either the model's text passed the checker (and its call is there to log), or it was replaced.
         assert (answer["grounding"] == "grounded") == (answer["model_call"] is not None)
         if answer["grounding"] == "extractive":
