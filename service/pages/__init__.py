@@ -2,6 +2,7 @@
 
 from litestar import Router
 
+from service.pages.admin import AdminPages, LinkPages
 from service.pages.auth import AuthPages
 from service.pages.dashboard import DashboardPages
 from service.pages.patterns import PatternPages
@@ -9,7 +10,9 @@ from service.pages.reviews import ReviewPages
 from service.pages.room import RoomPages
 
 PagesController = Router(
-    path="/", route_handlers=[AuthPages, ReviewPages, RoomPages, DashboardPages, PatternPages], include_in_schema=False
+    path="/",
+    route_handlers=[AuthPages, AdminPages, LinkPages, ReviewPages, RoomPages, DashboardPages, PatternPages],
+    include_in_schema=False,
 )
 
 __all__ = ["PagesController"]

@@ -67,7 +67,7 @@ def act(
     session: Session,
     *,
     page: str,
-    action: Callable[[], None],
+    action: Callable[[], object],
     render: Callable[[str | None], Template],
 ) -> Any:
     """Run a page action; answer HTMX with the re-rendered partial, plain browsers with a redirect.

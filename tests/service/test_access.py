@@ -226,3 +226,13 @@ def test_the_room_splits_a_failure_in_two(client, world, auth):
     )
     assert response.status_code == 200, response.status_code
     assert "2. Alert went to an empty channel" in response.text
+
+
+def test_the_invitation_page_lets_a_signed_in_person_join(client, world, auth):
+    ids, people = world
+    invite = ok(client.post(f"/api/reviews/{ids['review_id']}/invites", headers=auth(people["alice"])), 201)
+    outsider = auth(people["outsider"])
+    page = client.get(invite["url"], headers={**outsider, "accept": "text/html"})
+    assert page.status_code == 200 and "Join the review" in page.text
+    joined = client.post(invite["url"], headers=outsider, follow_redirects=False)
+    assert joined.status_code == 303 and joined.headers["location"] == f"/reviews/{ids['review_id']}"

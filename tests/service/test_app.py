@@ -96,3 +96,41 @@ def test_sign_in_is_rate_limited(client, settings):
             for _ in range(5)
         ]
     assert codes[-1] == 429, codes
+
+
+def test_a_new_admin_creates_a_team_adds_a_person_who_sets_a_password_and_signs_in(client):
+    setup = client.get("/", headers=HTML)
+    token = _csrf(setup.text)
+    home = client.post(
+        "/setup",
+        data={"name": "Ada", "email": "ada@example.org", "password": "correct horse battery", "_csrf_token": token},
+    )
+    assert "Teams and people" in home.text  # the admin is told where to start
+    admin = client.get("/admin", headers=HTML)
+    assert "No team yet" in admin.text
+    token = _csrf(admin.text)
+    client.post("/admin/teams", data={"name": "Membership", "_csrf_token": token})
+    page = client.get("/admin", headers=HTML)
+    team_id = re.search(r'<option value="(\d+)">Membership</option>', page.text).group(1)
+    added = client.post(
+        "/admin/people",
+        data={
+            "name": "Joy Santos",
+            "email": "joy@example.org",
+            "team_id": team_id,
+            "role": "participant",
+            "_csrf_token": token,
+        },
+    )
+    link = re.search(r"<code>[^<]*(/password/[^<]+)</code>", added.text).group(1)
+    client.post("/logout", data={"_csrf_token": token})
+
+    form = client.get(link, headers=HTML)
+    assert "Set your password" in form.text
+    done = client.post(link, data={"password": "joy's own passphrase", "_csrf_token": _csrf(form.text)})
+    assert str(done.url).endswith("/login")
+    signed_in = client.post(
+        "/login", data={"email": "joy@example.org", "password": "joy's own passphrase", "_csrf_token": _csrf(done.text)}
+    )
+    assert "Joy Santos" in signed_in.text and "Start a review" in signed_in.text
+    assert client.get("/admin", headers=HTML).status_code == 403  # not a site admin
