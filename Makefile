@@ -5,6 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DEBRIEF_TEST_POSTGRES_URL
+export DEBRIEF_TEST_REDIS_URL
 
 .DEFAULT_GOAL := help
 

@@ -21,8 +21,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from sqlalchemy import text
 
@@ -133,10 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"]),
         ],
         state=state,
-        stores={
-            "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
-            "rate_limit": MemoryStore(),
-        },
+        stores=_stores(settings),
         middleware=[sessions.middleware, login_limit.middleware, authentication, csrf],
         dependencies={
             "services": Provide(provide_services),
@@ -155,11 +154,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
         on_startup=[open_index],
         on_shutdown=[close_index, endpoint.close, dispose_engine],
-        plugins=[make_channels_plugin()],
+        plugins=[make_channels_plugin(settings)],
         lifespan=[transcription_lifespan],
         debug=settings.web.debug,
         on_app_init=[_quiet_logging],
     )
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    """Sign-in sessions and the sign-in rate limit: in this process, or in Redis shared by all of them."""
+    if settings.web.events_url:
+        redis = RedisStore.with_client(url=settings.web.events_url, namespace="debrief")
+        return {"sessions": redis.with_namespace("sessions"), "rate_limit": redis.with_namespace("rate_limit")}
+    return {
+        "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
+        "rate_limit": MemoryStore(),
+    }
 
 
 def _is_sign_in(request: Request) -> bool:

@@ -5,27 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
+from service.cli_options import data_dir_option, settings_for
 from service.errors import DebriefError
-from service.settings import Settings
 
-
-def _settings(data_dir: Path | None) -> Settings:
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    return Settings(**overrides)
-
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Where Debrief keeps its data (default: DEBRIEF_DATA_DIR or ~/.local/share/debrief).",
-)
+_settings = settings_for
 
 
 @click.group()
@@ -43,29 +29,6 @@ def migrate(data_dir: Path | None) -> None:
     settings = _settings(data_dir)
     upgrade(settings)
     click.echo(f"database is up to date ({_redact(settings.database_url)})")
-
-
-@main.command()
-@data_dir_option
-@click.option("--host", default=None, help="Interface to listen on (default DEBRIEF_WEB_HOST, 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default DEBRIEF_WEB_PORT, 8000).")
-@click.option("--no-migrate", is_flag=True, help="Do not apply migrations before starting.")
-def serve(data_dir: Path | None, host: str | None, port: int | None, no_migrate: bool) -> None:
-    """Start the web service."""
-    import uvicorn
-
-    from service.app import create_app
-    from service.db.migrate import upgrade
-
-    settings = _settings(data_dir)
-    if host:
-        settings.web.host = host
-    if port:
-        settings.web.port = port
-    if not no_migrate:
-        upgrade(settings)
-    click.echo(f"Debrief on http://{settings.web.host}:{settings.web.port}  (data in {settings.data_dir})")
-    uvicorn.run(create_app(settings), host=settings.web.host, port=settings.web.port, log_level="info")
 
 
 @main.command()
@@ -191,6 +154,11 @@ main.add_command(cli_retrieval.patterns)
 from service.cli_transcribe import transcribe  # noqa: E402
 
 main.add_command(transcribe)
+
+from service.cli_processes import serve, worker  # noqa: E402
+
+main.add_command(serve)
+main.add_command(worker)
 
 if __name__ == "__main__":
     main()

@@ -14,20 +14,10 @@ from pathlib import Path
 
 import click
 
+from service.cli_options import data_dir_option, settings_for
 from service.errors import DebriefError
-from service.settings import Settings
 
-# The same option as service/cli.py's; repeated so this module never imports the CLI root.
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Where Debrief keeps its data (default: DEBRIEF_DATA_DIR or ~/.local/share/debrief).",
-)
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir is not None else Settings()
+_settings = settings_for
 
 
 @contextmanager

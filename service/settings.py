@@ -81,6 +81,7 @@ class WhisperSettings(BaseModel):
     )
     chunk_s: float = Field(
         60.0,
+        ge=10.0,
         description="Seconds of audio transcribed per step of an upload job: the unit of progress and of "
         "resumption after a restart (a stored job keeps the value it started with).",
     )
@@ -129,12 +130,47 @@ class RetrievalSettings(BaseModel):
     )
 
 
+class QueueSettings(BaseModel):
+    """Background jobs (transcription, index rebuilds, pattern proposals) and where they run."""
+
+    url: str = Field(
+        "",
+        description="Job queue for separate `debrief worker` processes (SAQ): redis://host:6379/0 or "
+        "postgresql://user@host/db. Empty means jobs run in a thread of the web process (one machine).",
+    )
+    concurrency: int = Field(
+        1,
+        ge=1,
+        description="Jobs one worker process runs at once. Whisper already uses every configured thread, "
+        "so more than one per worker only pays with spare cores.",
+    )
+    heartbeat_s: int = Field(
+        30,
+        ge=1,
+        description="A running job reports this often; one silent for twice as long is taken to be on a "
+        "dead worker and is retried from its last stored chunk.",
+    )
+    timeout_s: int = Field(
+        6 * 3600,
+        ge=60,
+        description="Longest a single job may run (a 2-hour recording at real-time factor 0.06 takes ~7 min "
+        "on 2 cores; the margin is for slow CPUs and long queues of chunks).",
+    )
+    retries: int = Field(3, ge=1, description="Attempts per job (a killed worker's job is retried).")
+    sweep_s: int = Field(30, ge=1, description="How often a worker looks for jobs left running by a dead worker.")
+
+
 class WebSettings(BaseModel):
     """The HTTP service."""
 
     host: str = Field("127.0.0.1", description="Interface to listen on.")
     port: int = Field(8000, description="Port to listen on.")
     debug: bool = Field(False, description="Show tracebacks in error responses (never in production).")
+    events_url: str = Field(
+        "",
+        description="Redis for live events and sign-in sessions shared by several app processes "
+        "(redis://host:6379/0). Empty means in-process (one app process).",
+    )
 
 
 class AuthSettings(BaseModel):
@@ -174,6 +210,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     whisper: WhisperSettings = Field(default_factory=WhisperSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 

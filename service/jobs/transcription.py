@@ -134,12 +134,17 @@ def _run(
                 return RecordingStatus.QUEUED.value
     except FileNotFoundError:
         return _fail(
-            factory, recording_id, "The uploaded file is missing from the server's audio folder; upload it again."
+            factory,
+            recording_id,
+            "The uploaded file is missing from the server's audio folder; upload it again.",
+            publish,
+            review_id,
         )
     except (TranscriptionError, DebriefError) as exc:
-        return _fail(factory, recording_id, str(exc))
+        return _fail(factory, recording_id, str(exc), publish, review_id)
     except Exception:
-        _fail(factory, recording_id, "Transcription stopped on an internal error (see the service log); upload again.")
+        message = "Transcription stopped on an internal error (see the service log); upload again."
+        _fail(factory, recording_id, message, publish, review_id)
         raise
     final = _set_status(factory, recording_id, RecordingStatus.DONE, None)
     if publish and final is not None:
@@ -197,9 +202,14 @@ def _set_status(
         return _recording_event(recording)
 
 
-def _fail(factory: sessionmaker[Session], recording_id: int, message: str) -> str:
+def _fail(
+    factory: sessionmaker[Session], recording_id: int, message: str, publish: Publish | None, review_id: int
+) -> str:
+    """Mark the job failed and tell the review's room, which would otherwise wait on "running"."""
     log.warning("transcription of recording %s failed: %s", recording_id, message)
-    _set_status(factory, recording_id, RecordingStatus.FAILED, message)
+    event = _set_status(factory, recording_id, RecordingStatus.FAILED, message)
+    if publish and event is not None:
+        publish(review_id, event)
     return RecordingStatus.FAILED.value
 
 

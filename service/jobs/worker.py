@@ -3,7 +3,8 @@
 Started and stopped by the application's lifespan. At start it queues every recording whose job
 is unfinished (the service was stopped or killed mid-job), so a restart resumes them. One job at a
 time on purpose: Whisper already uses every configured core, so two jobs would each run half as
-fast and both finish later. A later issue runs the same job function on a SAQ/Redis worker.
+fast and both finish later. With `DEBRIEF_QUEUE_URL` set, the app starts no thread and enqueues the
+same job function for `debrief worker` processes instead (`service.jobs.queue`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.db.engine import unit_of_work
 from service.domain.recordings.retention import apply_audio_retention
 from service.domain.recordings.service import unfinished_recording_ids
+from service.jobs.queue import Jobs, SaqJobs
 from service.jobs.transcription import Publish, make_transcriber, run_transcription_job
 from service.live.events import review_channel
 from service.settings import Settings
@@ -64,6 +66,10 @@ class TranscriptionWorker:
 
     def submit(self, recording_id: int) -> None:
         self._queue.put(recording_id)
+
+    async def transcribe(self, recording_id: int) -> None:
+        """The `Jobs` interface: queue the recording for this thread."""
+        self.submit(recording_id)
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Finish the chunk in progress, leave the job queued for the next start, and end the thread."""
@@ -115,7 +121,7 @@ def _thread_publisher(app: Litestar) -> Publish:
 
 @asynccontextmanager
 async def transcription_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Give the app its transcriber, and run the upload worker while the app runs (when enabled)."""
+    """Give the app its transcriber and its job runner: a SAQ queue, this process's thread, or none."""
     settings: Settings = app.state.settings
     try:
         app.state.transcriber = make_transcriber(settings)
@@ -129,17 +135,27 @@ async def transcription_lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.transcriber = app.state.live_transcriber = None
         app.state.transcription_error = str(exc)
     app.state.transcription_worker = None
-    if app.state.transcriber is not None and settings.whisper.in_process_worker:
+    # Handlers that run in worker threads (typed segments) publish through this, after their commit.
+    app.state.publish_event = _thread_publisher(app)
+    jobs: Jobs | None = None
+    if settings.queue.url:
+        queue = SaqJobs(settings)
+        await queue.start()
+        jobs = queue
+    elif app.state.transcriber is not None and settings.whisper.in_process_worker:
         worker = TranscriptionWorker(
             settings=settings,
             session_factory=app.state.session_factory,
             transcriber=app.state.transcriber,
-            publish=_thread_publisher(app),
+            publish=app.state.publish_event,
         )
         worker.start()
-        app.state.transcription_worker = worker
+        app.state.transcription_worker = jobs = worker
+    app.state.jobs = jobs
     try:
         yield
     finally:
+        if isinstance(jobs, SaqJobs):
+            await jobs.stop()
         if app.state.transcription_worker is not None:
             await asyncio.to_thread(app.state.transcription_worker.stop)

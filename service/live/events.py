@@ -10,26 +10,63 @@ Every event is a JSON object with a `type`:
   an empty `text` clears it;
 - `recording`: an uploaded recording's transcription progress (as `GET .../recordings/{id}`).
 
-The in-memory backend serves one process (the single-machine default); a later issue swaps in
-Redis so several app processes share the channel. Nothing else changes.
+The in-memory backend serves one process (the single-machine default). With
+`DEBRIEF_WEB_EVENTS_URL` set, Litestar's Redis pub/sub backend carries every event, so a
+participant connected to any app process sees events produced by any other process or by a
+`debrief worker` (which publishes through `RedisEventPublisher`, the same backend class, without
+an app). Pub/sub keeps no history: a client that reconnects re-reads the transcript over HTTP.
 """
 
 from __future__ import annotations
 
-from litestar.channels import ChannelsPlugin
+from typing import Any
+
+from litestar.channels import ChannelsBackend, ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.serialization import encode_json
+from redis.asyncio import Redis
+
+from service.settings import Settings
+
+# One prefix for every Debrief key in a Redis shared with other software.
+REDIS_CHANNEL_PREFIX = "debrief"
 
 
 def review_channel(review_id: int) -> str:
     return f"review:{review_id}"
 
 
-def make_channels_plugin() -> ChannelsPlugin:
+def make_channels_backend(settings: Settings) -> ChannelsBackend:
+    if not settings.web.events_url:
+        return MemoryChannelsBackend()
+    return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.web.events_url), key_prefix=REDIS_CHANNEL_PREFIX)
+
+
+def make_channels_plugin(settings: Settings) -> ChannelsPlugin:
     # Channels are created per review on first use; a slow reader loses its oldest events rather
     # than making the memory of the process grow (it can re-read the transcript over HTTP).
     return ChannelsPlugin(
-        backend=MemoryChannelsBackend(),
+        backend=make_channels_backend(settings),
         arbitrary_channels_allowed=True,
         subscriber_max_backlog=1000,
         subscriber_backlog_strategy="dropleft",
     )
+
+
+class RedisEventPublisher:
+    """Publish review events from a process that has no web app (a `debrief worker`).
+
+    Uses the backend class the app's ChannelsPlugin uses, with the plugin's JSON encoding, so a
+    subscriber cannot tell which process an event came from.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._redis = Redis.from_url(url)
+        self._backend = RedisChannelsPubSubBackend(redis=self._redis, key_prefix=REDIS_CHANNEL_PREFIX)
+
+    async def publish(self, review_id: int, event: dict[str, Any]) -> None:
+        await self._backend.publish(encode_json(event), [review_channel(review_id)])
+
+    async def close(self) -> None:
+        await self._redis.aclose()

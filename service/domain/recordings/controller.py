@@ -79,8 +79,8 @@ async def upload(
     except BaseException:
         upload.path.unlink(missing_ok=True)
         raise
-    worker = getattr(state, "transcription_worker", None)
-    background = BackgroundTask(worker.submit, recording.id) if worker is not None else None
+    jobs = getattr(state, "jobs", None)
+    background = BackgroundTask(jobs.transcribe, recording.id) if jobs is not None else None
     return Response(recording, status_code=201, background=background)
 
 

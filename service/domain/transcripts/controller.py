@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get, post
+from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
 from service.api.deps import ActorDep, ServicesDep
 from service.api.types import PathId
+from service.db.after_commit import on_commit
 from service.domain.transcripts.schemas import SegmentOut, SegmentsIn
 from service.domain.transcripts.service import NewSegment
 
@@ -19,7 +22,7 @@ class TranscriptController(Controller):
 
     @post("/", sync_to_thread=True, summary="Add typed or imported transcript segments (idempotent by source_key)")
     def add(
-        self, review_id: PathId, data: JSONBody[SegmentsIn], services: ServicesDep, actor: ActorDep
+        self, review_id: PathId, data: JSONBody[SegmentsIn], services: ServicesDep, actor: ActorDep, state: State
     ) -> list[SegmentOut]:
         review = services.reviews.get(review_id)
         new = [
@@ -35,7 +38,13 @@ class TranscriptController(Controller):
             )
             for s in data.segments
         ]
-        return [SegmentOut.of(s) for s in services.transcripts.add(review, new, actor=actor)]
+        stored = [SegmentOut.of(s) for s in services.transcripts.add(review, new, actor=actor)]
+        publish = state.get("publish_event")
+        if publish is not None and stored:
+            # Everyone in the room sees typed lines as they see spoken ones, once they are committed.
+            events = [{"type": "segment", "segment": msgspec.to_builtins(s)} for s in stored]
+            on_commit(services.session, lambda: [publish(review_id, event) for event in events])
+        return stored
 
     @get("/", sync_to_thread=True, summary="The transcript in time order")
     def list_segments(

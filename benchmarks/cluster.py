@@ -1,0 +1,127 @@
+"""Start a real multi-process Debrief on loopback: app processes, workers, a Chroma server.
+
+Used by the multi-process tests (tests/scale) and the load benchmark (benchmarks/load.py). Every
+process is the real command a deployment runs (`debrief serve`, `debrief worker`, `chroma run`),
+configured only through `DEBRIEF_*` environment variables, with its output in `<data_dir>/logs`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Cluster:
+    data_dir: Path
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def configure(
+        cls,
+        data_dir: Path,
+        *,
+        database_url: str = "",
+        queue_url: str = "",
+        events_url: str = "",
+        extra: dict[str, str] | None = None,
+    ) -> Cluster:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
+        env.update(
+            DEBRIEF_DATA_DIR=str(data_dir),
+            DEBRIEF_DATABASE_URL=database_url,
+            DEBRIEF_QUEUE_URL=queue_url,
+            DEBRIEF_WEB_EVENTS_URL=events_url,
+            # Live passes need no model download; drafting is not exercised by the cluster tests.
+            DEBRIEF_WHISPER_THREADS="1",
+        )
+        env.update(extra or {})
+        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        return cls(data_dir=data_dir, env=env)
+
+    def run(self, *args: str) -> str:
+        """Run a `debrief` command to completion (migrate, user create, ...) and return its output."""
+        done = subprocess.run([str(BIN / "debrief"), *args], env=self.env, capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise RuntimeError(f"debrief {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
+        return done.stdout
+
+    def start_chroma(self) -> int:
+        port = free_port()
+        self._spawn("chroma", [str(BIN / "chroma"), "run", "--path", str(self.data_dir / "chroma"),
+                               "--host", "127.0.0.1", "--port", str(port)])  # fmt: skip
+        self.env.update(DEBRIEF_RETRIEVAL_CHROMA_HOST="127.0.0.1", DEBRIEF_RETRIEVAL_CHROMA_PORT=str(port))
+        _wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", self, "chroma")
+        return port
+
+    def start_app(self, name: str, *, workers: int = 1) -> str:
+        port = free_port()
+        self.ports[name] = port
+        self._spawn(name, [str(BIN / "debrief"), "serve", "--no-migrate", "--port", str(port),
+                           "--workers", str(workers)])  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        _wait_http(f"{base}/health", self, name)
+        return base
+
+    def start_worker(self, name: str) -> None:
+        self._spawn(name, [str(BIN / "debrief"), "worker"])
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        process = self.processes.pop(name)
+        os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+    def log(self, name: str) -> str:
+        return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            process = self.processes.pop(name)
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=10)
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        log = open(self.data_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
+        # A session of its own: `kill` reaches uvicorn's worker processes too.
+        self.processes[name] = subprocess.Popen(
+            argv, env=dict(self.env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+
+
+def _wait_http(url: str, cluster: Cluster, name: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        process = cluster.processes[name]
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{cluster.log(name)[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{name} did not answer {url} within {timeout_s} s:\n{cluster.log(name)[-3000:]}")

@@ -1,0 +1,427 @@
+"""Load benchmark: many review rooms at once against a real multi-process Debrief on loopback.
+
+    .venv/bin/python -m benchmarks.load [--rooms 20] [--readers 160] [--seconds 30] [--only pg-2]
+
+For each configuration (SQLite or PostgreSQL × 1 or 2 app processes; always Redis for events and
+the job queue, one `debrief worker`, a Chroma server and one shared OpenAI-compatible model
+server, so only the database and the process count change) it runs, for `--seconds`:
+
+- `--readers` connections each reading a review room (`GET /api/reviews/{id}`, the whole review)
+  once a second — the room's read path;
+- two WebSocket listeners per room, each on a different app process when there are two;
+- one typed transcript line per room per second, posted to an app process (alternating), whose
+  arrival at every listener of the room is timed (event delivery, across processes when there
+  are two);
+- a draft request every `--draft-every` seconds (the model server is shared by all processes);
+- `--uploads` uploaded recordings (14 s of speech each) transcribed by the worker meanwhile.
+
+It then checks that every posted line reached every listener of its room exactly once, and that
+every upload's segments are stored once. Bounded in count and time; prints a table and writes
+`benchmarks/reports/load.json`. The load generator runs on the same 2 cores as the service: the
+figures are for the whole machine, generator included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from websockets.asyncio.client import connect
+
+from benchmarks.cluster import Cluster, free_port
+from service.db.engine import make_engine, make_session_factory
+from service.db.migrate import upgrade
+from service.domain.accounts.bootstrap import issue_token
+from service.domain.services import provide_services
+from service.domain.transcripts.service import NewSegment
+from service.llm.model import default_model
+from service.models import SegmentSource
+from service.settings import Settings
+
+REPORTS = Path(__file__).resolve().parent / "reports"
+LINES = (
+    "We intended to have the new rota live by Monday for all six wards.",
+    "What happened was that two wards kept the old rota because nobody told the night shift.",
+    "The gap is that we announced it by email only, and the night shift reads the board.",
+)
+
+
+@dataclass
+class Room:
+    review_id: int
+    failure_id: int
+    token: str
+
+
+@dataclass
+class Tally:
+    reads: list[float] = field(default_factory=list)
+    read_errors: int = 0
+    sent: dict[str, tuple[int, float]] = field(default_factory=dict)  # marker -> (room index, time sent)
+    posted: set[str] = field(default_factory=set)
+    received: dict[tuple[int, str], list[float]] = field(default_factory=dict)  # (listener, marker) -> arrivals
+    listener_room: dict[int, int] = field(default_factory=dict)
+    post_errors: int = 0
+    drafts: list[float] = field(default_factory=list)
+    draft_errors: dict[int, int] = field(default_factory=dict)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rooms", type=int, default=20)
+    parser.add_argument("--readers", type=int, default=160)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--draft-every", type=float, default=3.0)
+    parser.add_argument("--uploads", type=int, default=4)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--only", action="append", help="sqlite-1, sqlite-2, pg-1 or pg-2 (repeatable)")
+    args = parser.parse_args()
+    configs = [("sqlite", 1), ("sqlite", 2), ("pg", 1), ("pg", 2)]
+    if args.only:
+        configs = [c for c in configs if f"{c[0]}-{c[1]}" in args.only]
+    speech = _speech()
+    results = []
+    for database, processes in configs:
+        print(f"== {database}, {processes} app process(es)", flush=True)
+        results.append(run_config(database, processes, args, speech))
+        print(_row(results[-1]), flush=True)
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "load.json").write_text(json.dumps(results, indent=2))
+    print("\n" + _table(results))
+
+
+def run_config(database: str, processes: int, args: argparse.Namespace, speech: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="debrief-load-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        schema, url = _database(database, args.postgres, data_dir)
+        redis.Redis.from_url(args.redis).flushdb()
+        cluster = Cluster.configure(data_dir, database_url=url, queue_url=args.redis, events_url=args.redis)
+        try:
+            cluster.run("migrate")
+            settings = Settings(data_dir=data_dir, database={"url": url})
+            rooms = _rooms(settings, args.rooms)
+            cluster.start_chroma()
+            _start_model_server(cluster)
+            bases = [cluster.start_app(f"app-{i}") for i in range(processes)]
+            cluster.start_worker("worker")
+            tally, uploads, elapsed = asyncio.run(_load(bases, rooms, args, speech))
+            upload_check = _check_uploads(bases[0], rooms, uploads)
+        finally:
+            cluster.stop()
+            if schema:
+                _drop_schema(args.postgres, schema)
+    return _summary(database, processes, args, tally, elapsed, upload_check)
+
+
+async def _load(
+    bases: list[str], rooms: list[Room], args: argparse.Namespace, speech: Path
+) -> tuple[Tally, list[tuple[int, int]], float]:
+    tally = Tally()
+    stop = asyncio.Event()
+    limits = httpx.Limits(max_connections=args.readers + 50, max_keepalive_connections=args.readers + 50)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        listeners = []
+        for index, room in enumerate(rooms):
+            for side in range(2):
+                listener_id = 2 * index + side
+                tally.listener_room[listener_id] = index
+                ready = asyncio.Event()
+                listeners.append(
+                    asyncio.create_task(_listen(bases[side % len(bases)], room, listener_id, tally, ready, stop))
+                )
+                await ready.wait()
+        uploads = await asyncio.gather(
+            *[_upload(client, bases[i % len(bases)], rooms[i % len(rooms)], speech) for i in range(args.uploads)]
+        )
+        started = time.perf_counter()
+        tasks = [asyncio.create_task(_reader(client, bases[i % len(bases)], rooms[i % len(rooms)], tally, stop))
+                 for i in range(args.readers)]  # fmt: skip
+        tasks += [asyncio.create_task(_pusher(client, bases, rooms, i, tally, stop)) for i in range(len(rooms))]
+        tasks.append(asyncio.create_task(_drafter(client, bases, rooms, args.draft_every, tally, stop)))
+        await asyncio.sleep(args.seconds)
+        stop.set()
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+        await asyncio.sleep(3)  # let the last events arrive
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+    return tally, [u for u in uploads if u], elapsed
+
+
+async def _reader(client: httpx.AsyncClient, base: str, room: Room, tally: Tally, stop: asyncio.Event) -> None:
+    headers = {"Authorization": f"Bearer {room.token}"}
+    await asyncio.sleep(hash(base + str(room.review_id)) % 1000 / 1000)  # spread the first reads
+    while not stop.is_set():
+        began = time.perf_counter()
+        try:
+            response = await client.get(f"{base}/api/reviews/{room.review_id}", headers=headers)
+            if response.status_code == 200:
+                tally.reads.append(time.perf_counter() - began)
+            else:
+                tally.read_errors += 1
+        except httpx.HTTPError:
+            tally.read_errors += 1
+        await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - began)))
+
+
+async def _pusher(
+    client: httpx.AsyncClient, bases: list[str], rooms: list[Room], index: int, tally: Tally, stop: asyncio.Event
+) -> None:
+    room = rooms[index]
+    headers = {"Authorization": f"Bearer {room.token}"}
+    sequence = 0
+    await asyncio.sleep(index / len(rooms))
+    while not stop.is_set():
+        marker = f"m{index}x{sequence}"
+        base = bases[sequence % len(bases)]
+        line = {"speaker": "Load", "text": f"{LINES[sequence % 3]} [{marker}]",
+                "start_s": float(sequence), "end_s": sequence + 0.9, "source_key": f"load:{marker}"}  # fmt: skip
+        began = time.perf_counter()
+        tally.sent[marker] = (index, began)
+        try:
+            response = await client.post(
+                f"{base}/api/reviews/{room.review_id}/segments", json={"segments": [line]}, headers=headers
+            )
+            if response.status_code == 201:
+                tally.posted.add(marker)
+            else:
+                tally.post_errors += 1
+        except httpx.HTTPError:
+            tally.post_errors += 1
+        sequence += 1
+        await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - began)))
+
+
+async def _listen(
+    base: str, room: Room, listener_id: int, tally: Tally, ready: asyncio.Event, stop: asyncio.Event
+) -> None:
+    url = f"ws{base[4:]}/api/reviews/{room.review_id}/events"
+    async with connect(url, additional_headers={"Authorization": f"Bearer {room.token}"}) as socket:
+        json.loads(await socket.recv())  # subscribed
+        ready.set()
+        async for message in socket:
+            arrived = time.perf_counter()
+            event = json.loads(message)
+            if event.get("type") != "segment":
+                continue
+            body = event["segment"]["text"]
+            if body.endswith("]") and "[m" in body:
+                marker = body[body.rindex("[") + 1 : -1]
+                tally.received.setdefault((listener_id, marker), []).append(arrived)
+
+
+async def _drafter(
+    client: httpx.AsyncClient, bases: list[str], rooms: list[Room], every: float, tally: Tally, stop: asyncio.Event
+) -> None:
+    count = 0
+    while not stop.is_set():
+        room = rooms[count % len(rooms)]
+        began = time.perf_counter()
+        try:
+            response = await client.post(
+                f"{bases[count % len(bases)]}/api/failures/{room.failure_id}/drafts/generate",
+                json={"question": 1},
+                headers={"Authorization": f"Bearer {room.token}"},
+                timeout=60,
+            )
+            if response.status_code in (200, 201):
+                tally.drafts.append(time.perf_counter() - began)
+            else:
+                tally.draft_errors[response.status_code] = tally.draft_errors.get(response.status_code, 0) + 1
+        except httpx.HTTPError:
+            tally.draft_errors[0] = tally.draft_errors.get(0, 0) + 1
+        count += 1
+        await asyncio.sleep(max(0.0, every - (time.perf_counter() - began)))
+
+
+async def _upload(client: httpx.AsyncClient, base: str, room: Room, speech: Path) -> tuple[int, int] | None:
+    response = await client.post(
+        f"{base}/api/reviews/{room.review_id}/recordings",
+        params={"filename": "call.wav"},
+        content=speech.read_bytes(),
+        headers={"Authorization": f"Bearer {room.token}"},
+    )
+    return (room.review_id, response.json()["id"]) if response.status_code == 201 else None
+
+
+def _check_uploads(base: str, rooms: list[Room], uploads: list[tuple[int, int]]) -> dict[str, Any]:
+    """Wait for the upload jobs; every stored upload segment must be there once."""
+    tokens = {room.review_id: room.token for room in rooms}
+    deadline = time.monotonic() + 300
+    finished, duplicated, segments = 0, 0, 0
+    for review_id, recording_id in uploads:
+        headers = {"Authorization": f"Bearer {tokens[review_id]}"}
+        while time.monotonic() < deadline:
+            recording = httpx.get(f"{base}/api/reviews/{review_id}/recordings/{recording_id}", headers=headers).json()
+            if recording["status"] in ("done", "failed"):
+                break
+            time.sleep(0.5)
+        finished += recording["status"] == "done"
+        stored = httpx.get(f"{base}/api/reviews/{review_id}/segments", headers=headers).json()
+        mine = [s for s in stored if s["source"] == "upload"]
+        keys = [(s["start_s"], s["text"]) for s in mine]
+        duplicated += len(keys) - len(set(keys))
+        segments += len(mine)
+        if len(mine) != recording["segments"]:
+            duplicated += abs(len(mine) - recording["segments"])
+    return {"uploads": len(uploads), "finished": finished, "segments": segments, "duplicated": duplicated}
+
+
+def _summary(
+    database: str, processes: int, args: argparse.Namespace, tally: Tally, elapsed: float, uploads: dict[str, Any]
+) -> dict[str, Any]:
+    delays, lost, duplicated = [], 0, 0
+    for marker in tally.posted:
+        room, sent = tally.sent[marker]
+        for listener_id in (2 * room, 2 * room + 1):
+            arrivals = tally.received.get((listener_id, marker), [])
+            if not arrivals:
+                lost += 1
+                continue
+            duplicated += len(arrivals) - 1
+            delays.append(arrivals[0] - sent)
+    return {
+        "config": f"{database}-{processes}",
+        "database": database,
+        "app_processes": processes,
+        "rooms": args.rooms,
+        "connections": args.readers + 2 * args.rooms,
+        "seconds": round(elapsed, 1),
+        "reads": len(tally.reads),
+        "reads_per_s": round(len(tally.reads) / elapsed, 1),
+        "read_errors": tally.read_errors,
+        "read_p50_ms": _ms(tally.reads, 0.5),
+        "read_p95_ms": _ms(tally.reads, 0.95),
+        "lines_posted": len(tally.posted),
+        "post_errors": tally.post_errors,
+        "deliveries": len(delays),
+        "delivery_p50_ms": _ms(delays, 0.5),
+        "delivery_p95_ms": _ms(delays, 0.95),
+        "lost": lost,
+        "duplicated": duplicated,
+        "drafts": len(tally.drafts),
+        "draft_p50_ms": _ms(tally.drafts, 0.5),
+        "draft_errors": tally.draft_errors,
+        "upload_check": uploads,
+    }
+
+
+def _ms(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def _row(r: dict[str, Any]) -> str:
+    u = r["upload_check"]
+    return (
+        f"{r['config']:<9} {r['reads_per_s']:>7} {r['read_p50_ms']!s:>7} {r['read_p95_ms']!s:>7} "
+        f"{r['delivery_p50_ms']!s:>7} {r['delivery_p95_ms']!s:>7} {r['lost']:>5} {r['duplicated']:>5} "
+        f"{r['drafts']:>6} {r['read_errors'] + r['post_errors']:>6} "
+        f"{u['finished']}/{u['uploads']} dup {u['duplicated']}"
+    )
+
+
+def _table(results: list[dict[str, Any]]) -> str:
+    head = (
+        f"{'config':<9} {'reads/s':>7} {'r p50':>7} {'r p95':>7} {'ev p50':>7} {'ev p95':>7} "
+        f"{'lost':>5} {'dup':>5} {'drafts':>6} {'errors':>6} uploads"
+    )
+    return "\n".join([head, *(_row(r) for r in results)]) + "\n(latencies in ms)"
+
+
+def _database(kind: str, postgres: str, data_dir: Path) -> tuple[str | None, str]:
+    if kind == "sqlite":
+        return None, ""
+    schema = f"debrief_load_{uuid.uuid4().hex[:8]}"
+    admin = Settings(database={"url": postgres}).database_url
+    engine = create_engine(admin)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    url = make_url(admin).update_query_dict({"options": f"-csearch_path={schema}"})
+    return schema, url.render_as_string(hide_password=False)
+
+
+def _drop_schema(postgres: str, schema: str) -> None:
+    engine = create_engine(Settings(database={"url": postgres}).database_url)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def _rooms(settings: Settings, count: int) -> list[Room]:
+    """A team, three people, an open review with one failure and a short transcript, per room."""
+    upgrade(settings)
+    engine = make_engine(settings)
+    rooms = []
+    with provide_services(make_session_factory(engine), settings) as services:
+        people = services.people
+        for n in range(count):
+            team = people.create_team(name=f"Team {n}")
+            lead, alice, bob = (people.create_person(name=f"{who} {n}") for who in ("Lead", "Alice", "Bob"))
+            for person in (lead, alice, bob):
+                people.add_member(team_id=team.id, person_id=person.id)
+            review = services.reviews.create(
+                team_id=team.id, title=f"Rota change {n}", what_failed="Two wards kept the old rota",
+                failed_at=datetime.now(UTC) - timedelta(hours=20), facilitator_id=lead.id,
+                participant_ids=[alice.id, bob.id], actor=lead,
+            )  # fmt: skip
+            failure = services.failures.create(review, title="Rota not adopted", actor=lead)
+            spoken = [NewSegment(speaker=alice.name, text=line, start_s=10.0 * i, end_s=10.0 * i + 8,
+                                 source=SegmentSource.TYPED, person_id=alice.id)
+                      for i, line in enumerate(LINES)]  # fmt: skip
+            services.transcripts.add(review, spoken, actor=lead)
+            rooms.append((review.id, failure.id, lead.id))
+    engine.dispose()
+    return [
+        Room(review_id=review_id, failure_id=failure_id, token=issue_token(settings, person=lead_id, name="load"))
+        for review_id, failure_id, lead_id in rooms
+    ]
+
+
+def _start_model_server(cluster: Cluster) -> None:
+    """One OpenAI-compatible model server shared by every app process, as a deployment would run it."""
+    model = default_model()
+    port = free_port()
+    cluster._spawn("llm", [sys.executable, "-m", "llama_cpp.server", "--model", str(model.path),
+                           "--model_alias", model.name, "--host", "127.0.0.1", "--port", str(port),
+                           "--n_ctx", "2048", "--n_threads", "1"])  # fmt: skip
+    cluster.env.update(DEBRIEF_LLM_BASE_URL=f"http://127.0.0.1:{port}/v1", DEBRIEF_LLM_MODEL=model.name)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise TimeoutError(cluster.log("llm")[-2000:])
+
+
+def _speech() -> Path:
+    path = Path(tempfile.gettempdir()) / "debrief-load-speech.wav"
+    if not path.exists():
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "165", "-w", str(path), " ".join(LINES)], check=True)
+    return path
+
+
+if __name__ == "__main__":
+    main()
