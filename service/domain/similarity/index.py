@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from retrieval import Embedder, FailureIndex, IndexSettings
 from service.domain.similarity.text import failure_document
+from service.domain.similarity.vocabulary import Vocabulary
 from service.models import Failure
 from service.settings import Settings
 
@@ -44,12 +45,22 @@ class IndexRow:
         return str(self.failure_id), self.text, meta
 
 
-def index_row(failure: Failure) -> IndexRow:
-    return IndexRow(failure.id, failure_document(failure), failure.team_id, failure.review_id)
+def index_row(failure: Failure, vocabulary: Vocabulary) -> IndexRow:
+    """What the index embeds for a failure: its document without its team's domain words."""
+    text = vocabulary.without_domain_words(failure_document(failure))
+    return IndexRow(failure.id, text, failure.team_id, failure.review_id)
 
 
-def rows_from_database(session: Session, chunk: int = 1000) -> Iterator[IndexRow]:
-    """Every failure's index row, read in chunks so 100k failures never sit in memory at once."""
+def rows_from_database(session: Session, vocabulary: Vocabulary | None = None) -> Iterator[IndexRow]:
+    """Every failure's index row; the vocabulary defaults to that of the index the session carries."""
+    if vocabulary is None:
+        vocabulary = session.info[SESSION_KEY].vocabulary
+    for failure in failures_from_database(session):
+        yield index_row(failure, vocabulary)
+
+
+def failures_from_database(session: Session, chunk: int = 1000) -> Iterator[Failure]:
+    """Every failure with its answers, read in chunks so 100k failures never sit in memory at once."""
     last = 0
     while True:
         batch = list(
@@ -63,9 +74,14 @@ def rows_from_database(session: Session, chunk: int = 1000) -> Iterator[IndexRow
         )
         if not batch:
             return
-        yield from (index_row(f) for f in batch)
+        yield from batch
         last = batch[-1].id
         session.expunge_all()  # read-only pass: keep the identity map small
+
+
+def learn_vocabulary(session: Session) -> Vocabulary:
+    """The vocabulary of every failure in the database (its team and its document)."""
+    return Vocabulary.learn((f.team_id, failure_document(f)) for f in failures_from_database(session))
 
 
 @functools.cache
@@ -91,6 +107,7 @@ class SimilarityIndex:
 
     def __init__(self, index: FailureIndex) -> None:
         self.index = index
+        self.vocabulary = Vocabulary()  # learned from the database by reconcile()
         self._write_lock = threading.Lock()
 
     @classmethod
@@ -107,15 +124,17 @@ class SimilarityIndex:
     def reconcile(self, session: Session) -> Reconciled:
         """Bring the index in step with the database; rebuild it whole when it was missing or damaged."""
         health = self.index.health
+        # Two passes over the database: the vocabulary decides what each row's text is.
+        self.vocabulary = learn_vocabulary(session)
         with self._write_lock:
             if health.needs_rebuild:
-                written = self.index.rebuild(r.item() for r in rows_from_database(session))
+                written = self.index.rebuild(r.item() for r in rows_from_database(session, self.vocabulary))
                 return Reconciled(written, 0, True, f"{health.status.value}: {health.detail}".strip(": "))
             stored = {fid: meta.get("digest") for fid, meta in self.index.metadata_by_id().items()}
             seen: set[str] = set()
 
             def changed() -> Iterator[tuple[str, str, dict[str, str | int]]]:
-                for row in rows_from_database(session):
+                for row in rows_from_database(session, self.vocabulary):
                     seen.add(str(row.failure_id))
                     if stored.get(str(row.failure_id)) != row.digest:
                         yield row.item()

@@ -4,6 +4,11 @@ Listening on the session factory (not calling from each service) means a failure
 answered through an accepted draft, imported or removed reaches the index the same way, and a
 rolled-back transaction reaches it not at all. The index is written *after* the commit: if writing
 fails the record is still right, and the next start-up's reconciliation repairs the index.
+
+What the index embeds leaves out each team's domain words (vocabulary.py), which are learned from
+the whole record. When the record has doubled since they were learned (a history import into a new
+installation, say), the keeper learns them again and reconciles: doubling keeps the cost of these
+passes proportional to the failures added, and between them new rows use the words already learned.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.db.engine import unit_of_work
 from service.domain.similarity.index import SESSION_KEY, IndexRow, SimilarityIndex, index_row
 from service.models import Answer, Failure
 
@@ -27,8 +33,10 @@ class IndexKeeper:
 
     def __init__(self, index: SimilarityIndex) -> None:
         self.index = index
+        self._factory: sessionmaker[Session] | None = None
 
     def attach(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
         factory.configure(info={SESSION_KEY: self.index})
         event.listen(factory, "after_flush", self._after_flush)
         event.listen(factory, "before_commit", self._before_commit)
@@ -55,7 +63,7 @@ class IndexKeeper:
             if failure is None:
                 gone.append(failure_id)
             else:
-                rows.append(index_row(failure))
+                rows.append(index_row(failure, self.index.vocabulary))
         session.info[_ROWS] = (rows, gone)
 
     def _after_commit(self, session: Session) -> None:
@@ -65,6 +73,9 @@ class IndexKeeper:
         try:
             self.index.delete(gone)
             self.index.write(rows)
+            if self._factory is not None and self.index.index.count() > 2 * self.index.vocabulary.documents:
+                with unit_of_work(self._factory, write=False) as fresh:  # this session can no longer read
+                    log.info("the record has doubled: %s", self.index.reconcile(fresh))
         except Exception:  # the record is committed and right; only the derived index lags
             log.exception(
                 "The similarity index missed %d changed and %d removed failures. It is repaired at the "

@@ -1,24 +1,28 @@
-"""Rank candidate past failures for one query: meaning of the gap, of what happened, and shared cause words.
+"""Rank candidate past failures for one query: closeness in meaning plus the cause words they share.
 
-Measured on the dev history (evals/retrieval/suite.py, tuned on cases d01-d06 only, d07-d12 held
-out): plain cosine of the whole answer text against title + summary reached recall@5 0.42; asking
-with the gap and what happened as two vectors and adding BM25 over the candidate pool raised it on
-both halves (figures in the suite's report). Each signal is standardised over the pool before they
-are added, so no signal's raw scale decides the order.
+Measured on the dev history (evals/retrieval/suite.py; methods and weights chosen on cases d01-d06
+only, d07-d12 held out). Plain cosine of the whole answer against title + summary found mostly the
+same team's failures (same domain, other cause). What raised recall@5 on the tuning half:
+
+- leaving each team's domain words out of both texts before embedding (vocabulary.py);
+- asking with the gap and what happened as one text (better than two vectors on the tuning half);
+- adding BM25 with the whole record's document frequencies, domain words weighing nothing.
+
+Each signal is standardised over the candidates before they are added, so no signal's raw scale
+decides the order. Reciprocal-rank fusion of the same two signals was tried and did worse on the
+tuning half than this weighted sum.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from service.domain.similarity.text import LexicalScorer, QueryParts
+from service.domain.similarity.text import LexicalScorer
 
-GAP_WEIGHT = 1.0
-ACTUAL_WEIGHT = 0.5  # what happened matters, but the gap names the cause
-LEXICAL_WEIGHT = 0.35  # chosen on the tuning half (0.2 / 0.35 / 0.5 tried); see the module note
+LEXICAL_WEIGHT = 1.5  # chosen on the tuning half (0.5 / 0.7 / 1.0 / 1.5 / 2.0 / 3.0 tried; see the suite's notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,31 +33,36 @@ class Ranked:
 
 
 def rank(
-    query: QueryParts,
-    gap_vector: np.ndarray,
-    actual_vector: np.ndarray,
+    query_text: str,
+    query_vector: np.ndarray,
     ids: Sequence[str],
     vectors: np.ndarray,
     documents: Sequence[str],
     *,
+    idf: Callable[[str], float] | None = None,
     lexical_weight: float = LEXICAL_WEIGHT,
     limit: int | None = None,
 ) -> list[Ranked]:
-    """Order the candidates best first: the best `limit` of them (all when None)."""
+    """Order the candidates best first: the best `limit` of them (all when None).
+
+    Args:
+        query_text: the query as a person wrote it (domain words are weighed by `idf`, not removed).
+        query_vector: the embedded query; `vectors` are the candidates' stored vectors.
+        documents: the candidates' texts, for the lexical score and the shared words.
+        idf: document-frequency weights of the whole record; None uses the candidate pool's.
+    """
     if not ids:
         return []
-    semantic = (GAP_WEIGHT * (vectors @ gap_vector) + ACTUAL_WEIGHT * (vectors @ actual_vector)) / (
-        GAP_WEIGHT + ACTUAL_WEIGHT
-    )
-    lexical = LexicalScorer(documents)
-    words = np.asarray(lexical.scores(query.combined), dtype=np.float64)
+    semantic = vectors @ query_vector
+    lexical = LexicalScorer(documents, idf=idf)
+    words = np.asarray(lexical.scores(query_text), dtype=np.float64)
     fused = _standardise(semantic) + lexical_weight * _standardise(words)
     order = np.argsort(-fused, kind="stable")
     return [
         Ranked(
             failure_id=ids[i],
             score=round(float(semantic[i]), 4),
-            shared_terms=tuple(lexical.shared_terms(query.combined, documents[i])),
+            shared_terms=tuple(lexical.shared_terms(query_text, documents[i])),
         )
         for i in order[:limit]
     ]

@@ -72,13 +72,9 @@ class SimilarFailureSearch:
         """The k most similar failures among team_ids (None: all), best first."""
         index = index_of(self.session)
         k = k or self.k
-        if query.gap == query.actual:
-            gap_vector = actual_vector = index.embed([query.gap])[0]
-            vectors = [gap_vector]
-        else:
-            gap_vector, actual_vector = index.embed([query.gap, query.actual])
-            vectors = [gap_vector, actual_vector]
-        ids, rows = index.neighbours(vectors, k=CANDIDATE_POOL + len(exclude), team_ids=team_ids)
+        vocabulary = index.vocabulary
+        vector = index.embed([vocabulary.without_domain_words(query.combined)])[0]
+        ids, rows = index.neighbours([vector], k=CANDIDATE_POOL + len(exclude), team_ids=team_ids)
         failures = {
             f.id: f
             for f in self.session.scalars(
@@ -88,12 +84,12 @@ class SimilarFailureSearch:
         # The database is the truth: an id the index still holds but the record lost is skipped.
         keep = [i for i, fid in enumerate(ids) if fid in failures and fid not in exclude]
         ranked = rank(
-            query,
-            gap_vector,
-            actual_vector,
+            query.combined,
+            vector,
             [str(ids[i]) for i in keep],
             rows[keep],
             [failure_document(failures[ids[i]]) for i in keep],
+            idf=vocabulary.idf if vocabulary.documents else None,
             limit=k,
         )
         return [Hit(failures[int(r.failure_id)], r.score, reason_for(r.shared_terms)) for r in ranked]

@@ -3,7 +3,8 @@
 Pure functions over strings. The index stores one text per failure — its title, its summary, and for
 a failure in a review the accepted answers to "what actually happened" and "what gap exists" (the
 intention is left out: it describes the plan, not the cause, and made matches worse on the dev
-history). A search asks with the gap and what happened *separately* (see ranking.py).
+history). A search asks with the gap and what happened as one text. Both sides leave out the words
+only one team uses (vocabulary.py) before they are embedded.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from service.models import Failure, Question
@@ -94,23 +95,27 @@ def sentences(text: str) -> list[str]:
 
 
 class LexicalScorer:
-    """BM25 over a pool of candidate documents, with document frequencies taken from that pool.
+    """BM25 over a pool of candidate documents.
 
-    The pool is the union of the nearest neighbours of the query's vectors, so the frequencies
-    describe the neighbourhood being ranked: a word every candidate uses ("payment" among payment
-    incidents) counts for little, a cause word few share ("canary", "handover") counts for much.
+    Document frequencies come from `idf` when given (the whole record's, see vocabulary.py: a
+    team's domain words weigh nothing there) and otherwise from the pool itself.
     """
 
-    def __init__(self, documents: Sequence[str], *, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self, documents: Sequence[str], *, idf: Callable[[str], float] | None = None, k1: float = 1.2, b: float = 0.75
+    ) -> None:
         self._docs = [Counter(s for s, _ in terms(d)) for d in documents]
         self._lengths = [sum(c.values()) for c in self._docs]
         self._avg = (sum(self._lengths) / len(self._lengths)) if self._docs else 1.0
         self._df: Counter[str] = Counter()
         for counts in self._docs:
             self._df.update(counts.keys())
+        self._idf = idf
         self._k1, self._b = k1, b
 
     def idf(self, stem_: str) -> float:
+        if self._idf is not None:
+            return self._idf(stem_)
         n, df = len(self._docs), self._df.get(stem_, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
@@ -133,7 +138,8 @@ class LexicalScorer:
         for s, word in terms(document):
             if s in wanted:
                 surface.setdefault(s, word)
-        ranked = sorted(surface, key=lambda s: (-self.idf(s), s))
+        # A word that weighs nothing (a team's domain word) is no reason to think the causes match.
+        ranked = sorted((s for s in surface if self.idf(s) > 0), key=lambda s: (-self.idf(s), s))
         return [surface[s] for s in ranked[:limit]]
 
 
