@@ -35,7 +35,8 @@ def run(quick: bool = False) -> SuiteResult:
             ]
         figures += [
             Figure(
-                "baseline recall@5 (all; plain cosine of the raw intended+actual+gap vs the stored vectors, no reranking)", quality["all baseline recall5"]
+                "baseline recall@5 (all; plain cosine, raw intended+actual+gap vs stored vectors)",
+                quality["all baseline recall5"],
             ),
             Figure("baseline MRR (all)", quality["all baseline rr"]),
             Figure("baseline distractor share (all)", quality["all baseline distractors5"]),
