@@ -9,7 +9,11 @@ Wire format (what a browser sends over the review's WebSocket):
 
 `OnlineSession` keeps a rolling buffer, re-transcribes it every `step_s` seconds of new audio,
 commits words with `StreamingPolicy` (LocalAgreement-2), and cuts the buffer after the last
-committed sentence so each pass stays short. It is not thread-safe and transcribes inside
+committed sentence so each pass stays short. Committed words are handed out at once, as part of
+the sentence they belong to: a `LiveSegment` is numbered within the stream and grows, update by
+update, until its sentence ends (waiting for the full stop would hold a sentence's first words
+back by the length of the sentence). A segment's words only ever grow at the end: once handed
+out, a word is final. It is not thread-safe and transcribes inside
 `feed()`: call it from one worker thread per stream, never on the event loop.
 """
 
@@ -30,11 +34,21 @@ BYTES_PER_SAMPLE = 2
 
 
 @dataclass(frozen=True, slots=True)
+class LiveSegment:
+    number: int
+    """0, 1, 2, ... within the stream; a later update may repeat a number with more words."""
+    segment: Segment
+    """Every committed word of the sentence so far, with absolute times."""
+    complete: bool
+    """The sentence has ended (or was cut for length): this number gets no more words."""
+
+
+@dataclass(frozen=True, slots=True)
 class LiveUpdate:
-    segments: tuple[Segment, ...]
-    """Sentences committed by this message, in order, with absolute times. Final."""
+    segments: tuple[LiveSegment, ...]
+    """Sentences that gained committed words in this message (or were completed), in order."""
     provisional: str
-    """The sentence in progress and the unconfirmed words after it; replaced by each update."""
+    """The words heard but not yet agreed on; replaced by each update."""
     finished: bool = False
 
 
@@ -57,8 +71,8 @@ class OnlineSession:
             step_s: seconds of new audio between passes (latency vs CPU).
             max_buffer_s: cut the buffer even without a finished sentence beyond this length,
                 keeping `keep_after_forced_cut_s`, so a pass stays inside Whisper's 30 s window.
-            max_sentence_s: emit committed words as a segment after this long without a full
-                stop, so a speaker who never ends a sentence still appears.
+            max_sentence_s: complete a segment after this long without a full stop, so a
+                speaker who never ends a sentence does not grow one segment for ever.
             prompt_chars: how much already-cut committed text is passed as the prompt.
         """
         if not 0 < keep_after_forced_cut_s < max_buffer_s:
@@ -73,7 +87,8 @@ class OnlineSession:
         self._buffer: AudioArray = np.zeros(0, dtype=np.float32)
         self._buffer_start_s = 0.0
         self._unprocessed = 0
-        self._pending: list[Word] = []  # committed, waiting for the end of their sentence
+        self._pending: list[Word] = []  # committed words of the sentence in progress
+        self._number = 0  # of the sentence in progress
         self._history: deque[WordTuple] = deque(maxlen=100)  # recent committed words, for the prompt
         self._latest_probability: dict[WordTuple, float] = {}  # words of the newest hypothesis
         self._finished = False
@@ -120,15 +135,15 @@ class OnlineSession:
         """Transcribe what is left, commit everything, and close the stream."""
         if self._finished:
             return LiveUpdate((), "", finished=True)
-        segments: list[Segment] = []
+        segments: list[LiveSegment] = []
         if self._unprocessed:
             segments.extend(self._process().segments)
         segments.extend(self._commit(self._policy.flush()))
         if self._pending:
-            segments.append(self._segment(self._pending))
+            segments.append(LiveSegment(self._number, self._segment(self._pending), complete=True))
             self._pending = []
         self._finished = True
-        return LiveUpdate(tuple(segments), "", finished=True)
+        return LiveUpdate(_latest(segments), "", finished=True)
 
     def _process(self) -> LiveUpdate:
         self._unprocessed = 0
@@ -139,24 +154,27 @@ class OnlineSession:
         committed, _provisional = self._policy.update(hypothesis)
         segments = self._commit(committed)
         segments.extend(self._trim())
-        return LiveUpdate(tuple(segments), self._provisional_text())
+        return LiveUpdate(_latest(segments), self._provisional_text())
 
-    def _commit(self, words: list[WordTuple]) -> list[Segment]:
-        """Add committed words to the sentence in progress; return the sentences they complete."""
-        segments: list[Segment] = []
+    def _commit(self, words: list[WordTuple]) -> list[LiveSegment]:
+        """Add committed words to the sentence in progress; return every sentence they touched."""
+        segments: list[LiveSegment] = []
         for start, end, text in words:
             self._history.append((start, end, text))
             probability = self._latest_probability.get((start, end, text), 0.0)
             self._pending.append(Word(start, end, text.strip(), probability))
             too_long = end - self._pending[0].start >= self._max_sentence_s
             if ends_sentence(text) or too_long:
-                segments.append(self._segment(self._pending))
+                segments.append(LiveSegment(self._number, self._segment(self._pending), complete=True))
                 self._pending = []
+                self._number += 1
+        if words and self._pending:
+            segments.append(LiveSegment(self._number, self._segment(self._pending), complete=False))
         return segments
 
-    def _trim(self) -> list[Segment]:
+    def _trim(self) -> list[LiveSegment]:
         """Cut the buffer after the last committed sentence, or forcibly when it grows too long."""
-        segments: list[Segment] = []
+        segments: list[LiveSegment] = []
         cut = self._policy.trim_point()
         buffer_s = len(self._buffer) / SAMPLE_RATE
         if (cut is None or cut <= self._buffer_start_s) and buffer_s > self._max_buffer_s:
@@ -180,8 +198,8 @@ class OnlineSession:
         return text or None
 
     def _provisional_text(self) -> str:
-        pending = " ".join(word.text for word in self._pending)
-        return " ".join(filter(None, [pending, words_to_text(self._policy.provisional)]))
+        # Committed words are already out, in their segment: provisional is only what follows.
+        return words_to_text(self._policy.provisional)
 
     @staticmethod
     def _segment(words: list[Word]) -> Segment:
@@ -193,3 +211,9 @@ class OnlineSession:
             words=tuple(words),
             confidence=sum(word.probability for word in words) / len(words),
         )
+
+
+def _latest(segments: list[LiveSegment]) -> tuple[LiveSegment, ...]:
+    """Keep each sentence number once, in its newest state (a pass and a cut may both touch it)."""
+    latest = {segment.number: segment for segment in segments}
+    return tuple(latest[number] for number in sorted(latest))

@@ -2,8 +2,11 @@
 
 A real `debrief serve` on 127.0.0.1 (a child process, as in production), real WebSocket clients
 (the `websockets` library): each speaker streams synthesised call audio in 100 ms messages at real
-speed; a reader on `/events` notes when each committed segment arrives. A word's delay is its
-arrival time minus the moment its last sample was sent (word end times come with the event).
+speed; a reader on `/events` notes when each committed word first arrives (a sentence's segment
+is published again each time it grows; a word counts once, at its first arrival). A word's delay
+is that arrival time minus the moment its last sample was sent (word end times come with the
+event). Live WER scores each stream's committed words over its first playing of the call, against
+the call's script, so a change that buys speed with accuracy shows.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from service.db.migrate import upgrade
 from service.domain.accounts.bootstrap import issue_token
 from service.domain.services import provide_services
 from service.settings import Settings
+from transcription.text import word_error_rate
 from transcription.types import SAMPLE_RATE, AudioArray
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,22 +45,26 @@ class Stream:
     person_id: int
     token: str
     audio: bytes
+    reference: str = ""
+    first_loop_s: float = 0.0  # length of one playing of the call
     clock_s: float = 0.0
     started: float = 0.0
+    heard: dict[int, list[tuple[float, str]]] = field(default_factory=dict)  # segment id -> (end, word)
 
 
 @dataclass
 class Arrivals:
     words: list[tuple[float, float]] = field(default_factory=list)  # (audio time of word end, delay)
-    segment_ends: list[tuple[float, float]] = field(default_factory=list)  # last word of each segment
+    segment_ends: list[tuple[float, float]] = field(default_factory=list)  # last word of each sentence
     texts: list[str] = field(default_factory=list)
+    first_arrival: dict[tuple[int, int], float] = field(default_factory=dict)  # (segment, word) -> delay
 
 
 def run_live(cases: list[dict[str, Any]], workdir: Path, *, seconds: float) -> tuple[list[Figure], list[str]]:
     settings = Settings(data_dir=workdir / "live-data")
     upgrade(settings)
     speaker = Speaker("espeak-ng", workdir)
-    audio = [loop_to(speaker.call(case)[0], seconds) for case in cases[:3]]
+    calls = [speaker.call(case)[:2] for case in cases[:3]]
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--data-dir", str(settings.data_dir), "--port", str(port),
@@ -67,9 +75,10 @@ def run_live(cases: list[dict[str, Any]], workdir: Path, *, seconds: float) -> t
     try:
         _wait_up(port)
         for count in (1, 3):
-            review_id, reader, streams = _review_with_speakers(settings, audio[:count])
+            review_id, reader, streams = _review_with_speakers(settings, calls[:count], seconds)
             arrivals = asyncio.run(_stream_all(port, review_id, reader, streams))
             figures += _figures(arrivals, count, seconds)
+            figures.append(_live_wer(streams, count, seconds))
             notes.append(f"{count} speaker(s), first committed text: {' | '.join(arrivals.texts[:3])[:300]}")
     finally:
         server.terminate()
@@ -114,13 +123,31 @@ async def _listen(events: Any, streams: list[Stream], arrivals: Arrivals) -> Non
         event = json.loads(message)
         if event.get("type") != "segment":
             continue
-        stream = by_person[event["segment"]["person_id"]]
-        arrivals.texts.append(event["segment"]["text"])
-        ends = [word_end - stream.clock_s for _, word_end, _ in event["segment"].get("words", [])]
-        for end in ends:
-            arrivals.words.append((end, now - (stream.started + end)))
-        if ends:
-            arrivals.segment_ends.append((ends[-1], now - (stream.started + ends[-1])))
+        segment = event["segment"]
+        stream = by_person[segment["person_id"]]
+        words = [(word_end - stream.clock_s, text) for _, word_end, text in segment.get("words", [])]
+        stream.heard[segment["id"]] = words
+        for n, (end, _text) in enumerate(words):
+            if (segment["id"], n) not in arrivals.first_arrival:  # already counted when it first came
+                arrivals.first_arrival[segment["id"], n] = now - (stream.started + end)
+                arrivals.words.append((end, now - (stream.started + end)))
+        if segment.get("complete", True) and words:
+            arrivals.texts.append(segment["text"])
+            arrivals.segment_ends.append((words[-1][0], arrivals.first_arrival[segment["id"], len(words) - 1]))
+
+
+def _live_wer(streams: list[Stream], count: int, seconds: float) -> Figure:
+    """WER of what each stream committed during its first playing of the call, against the script."""
+    label = f"{count} speaker{'s' if count > 1 else ''}, {seconds / 60:g} min"
+    if any(stream.first_loop_s >= seconds for stream in streams):
+        return Figure(f"live WER ({label})", "n/a: the stream is shorter than one playing of the call")
+    refs, hyps = [], []
+    for stream in streams:
+        words = sorted(w for ws in stream.heard.values() for w in ws)
+        hyps.append(" ".join(text for end, text in words if end <= stream.first_loop_s))
+        refs.append(stream.reference)
+    wer = word_error_rate(" ".join(refs), " ".join(hyps))
+    return Figure(f"live WER, first playing of each call ({label})", round(wer, 3))
 
 
 def _figures(arrivals: Arrivals, count: int, seconds: float) -> list[Figure]:
@@ -154,12 +181,14 @@ def _figures(arrivals: Arrivals, count: int, seconds: float) -> list[Figure]:
     return figures
 
 
-def _review_with_speakers(settings: Settings, audio: list[AudioArray]) -> tuple[int, str, list[Stream]]:
+def _review_with_speakers(
+    settings: Settings, calls: list[tuple[AudioArray, str]], seconds: float
+) -> tuple[int, str, list[Stream]]:
     engine = make_engine(settings)
     with provide_services(make_session_factory(engine), settings) as services:
         people = services.people
         team = people.create_team(name=f"Bench {time.time_ns()}")
-        speakers = [people.create_person(name=f"Speaker {i + 1}") for i in range(len(audio))]
+        speakers = [people.create_person(name=f"Speaker {i + 1}") for i in range(len(calls))]
         reader = people.create_person(name="Reader")
         for person in [*speakers, reader]:
             people.add_member(team_id=team.id, person_id=person.id)
@@ -171,9 +200,10 @@ def _review_with_speakers(settings: Settings, audio: list[AudioArray]) -> tuple[
     engine.dispose()
     review_id, reader_id, speaker_ids = ids
     streams = [
-        Stream(pid, issue_token(settings, person=pid, name="bench"), pcm16(a))
-        for pid, a in zip(speaker_ids, audio, strict=True)
-    ]
+        Stream(pid, issue_token(settings, person=pid, name="bench"), pcm16(loop_to(audio, seconds)), reference,
+               min(seconds, len(audio) / SAMPLE_RATE))
+        for pid, (audio, reference) in zip(speaker_ids, calls, strict=True)
+    ]  # fmt: skip
     return review_id, issue_token(settings, person=reader_id, name="bench"), streams
 
 

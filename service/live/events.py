@@ -4,7 +4,9 @@ Every event is a JSON object with a `type`:
 
 - `segment`: a committed transcript segment (`segment` holds the same shape as
   `GET /api/reviews/{id}/segments`), plus, for live speech, `words`: `[[start_s, end_s, text], ...]`
-  on the same clock (the record itself keeps sentences); final, never changes;
+  on the same clock (the record itself keeps sentences) and `complete`. A live sentence's segment
+  is published as soon as its first words are committed, then again under the same id each time
+  more are (its text only grows at the end), until `complete` is true: replace by id;
 - `provisional`: `{person_id, speaker, text, provisional: true}` — what a live speaker is saying
   right now, not yet committed; each one replaces that speaker's previous provisional text, and
   an empty `text` clears it;

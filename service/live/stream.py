@@ -4,7 +4,9 @@ Receiving and transcribing are separate tasks. The receiver only queues messages
 is always read promptly; the processor takes everything queued, joins consecutive audio messages
 into one `feed` (when a pass was slow, the next pass covers the backlog in one go instead of
 falling further behind), and runs Whisper in a worker thread — never on the event loop. Each batch
-of committed segments is stored in its own short transaction.
+of committed words is stored in its own short transaction: a sentence's segment is stored with its
+first committed words and grows (append only) as more are committed, each time published again
+under the same id with `complete` false until the sentence has ended.
 """
 
 from __future__ import annotations
@@ -24,15 +26,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.db.engine import unit_of_work
 from service.domain.services import build_services
 from service.domain.transcripts.schemas import SegmentOut
-from service.domain.transcripts.service import NewSegment
+from service.domain.transcripts.service import NewSegment, TranscriptService
 from service.errors import DebriefError
 from service.live.access import Speaker, close_code, close_reason
 from service.live.events import review_channel
-from service.models import Person, SegmentSource
+from service.models import Person, Review, SegmentSource
+from service.models import Segment as Row
 from service.settings import Settings
 from transcription.errors import StreamFormatError, TranscriptionError
-from transcription.live import LiveUpdate, OnlineSession
-from transcription.types import SAMPLE_RATE, Segment, Transcriber
+from transcription.live import LiveSegment, LiveUpdate, OnlineSession
+from transcription.types import SAMPLE_RATE, Transcriber
 
 log = logging.getLogger("debrief")
 # A client may not run more than this far ahead of transcription: real-time senders never do,
@@ -62,6 +65,7 @@ class LiveStream:
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._backlog_bytes = 0
         self._provisional = ""
+        self._rows: dict[int, int] = {}  # sentence number -> stored segment id, while it may grow
         self.stored = 0
 
     async def run(self) -> None:
@@ -126,7 +130,6 @@ class LiveStream:
             except DebriefError as exc:
                 await self._close(close_code(exc), exc.detail)
                 return False
-            self.stored += len(stored)
             for segment in stored:
                 self.channels.publish({"type": "segment", "segment": segment}, self.channel)
         if update.provisional != self._provisional or update.segments:
@@ -143,35 +146,47 @@ class LiveStream:
             )
         return True
 
-    def _store(self, segments: tuple[Segment, ...]) -> list[dict[str, Any]]:
-        offset = self.speaker.offset_s
-        new = [
-            NewSegment(
-                speaker=self.speaker.name,
-                person_id=self.speaker.person_id,
-                text=s.text,
-                start_s=round(offset + s.start, 3),
-                end_s=round(offset + max(s.end, s.start), 3),
-                source=SegmentSource.LIVE,
-                confidence=min(max(s.confidence, 0.0), 1.0),
-            )
-            for s in segments
-            if s.text.strip()
-        ]
-        if not new:
+    def _store(self, segments: tuple[LiveSegment, ...]) -> list[dict[str, Any]]:
+        """Store new sentences and grow the ones in progress; return their events, in order."""
+        spoken = [s for s in segments if s.segment.text.strip()]
+        if not spoken:
             return []
+        offset = self.speaker.offset_s
         with unit_of_work(self.factory) as session:
             person = session.get(Person, self.speaker.person_id)
             services = build_services(session, self.settings, viewer=person)
             review = services.reviews.get(self.speaker.review_id)
-            stored = services.transcripts.add(review, new, actor=person)
-            events = [msgspec.to_builtins(SegmentOut.of(s)) for s in stored]
-        # Word timings travel with the event only (the record keeps sentences): a client can place
-        # each word, and the live benchmark measures each word's delay from them.
-        spoken = [s for s in segments if s.text.strip()]
-        for event, segment in zip(events, spoken, strict=True):
-            event["words"] = [[round(offset + w.start, 3), round(offset + w.end, 3), w.text] for w in segment.words]
+            rows = [self._store_one(services.transcripts, review, person, live) for live in spoken]
+            events = [msgspec.to_builtins(SegmentOut.of(row)) for row in rows]
+        for event, live in zip(events, spoken, strict=True):
+            if live.complete:
+                self._rows.pop(live.number, None)
+            # Word timings travel with the event only (the record keeps sentences): a client can
+            # place each word, and the live benchmark measures each word's delay from them.
+            words = live.segment.words
+            event["words"] = [[round(offset + w.start, 3), round(offset + w.end, 3), w.text] for w in words]
+            event["complete"] = live.complete
         return events
+
+    def _store_one(
+        self, transcripts: TranscriptService, review: Review, person: Person | None, live: LiveSegment
+    ) -> Row:
+        offset, segment = self.speaker.offset_s, live.segment
+        start_s, end_s = round(offset + segment.start, 3), round(offset + max(segment.end, segment.start), 3)
+        confidence = min(max(segment.confidence, 0.0), 1.0)
+        row_id = self._rows.get(live.number)
+        if row_id is not None:
+            return transcripts.extend(
+                review, row_id, text=segment.text, end_s=end_s, confidence=confidence, actor=person
+            )
+        new = NewSegment(
+            speaker=self.speaker.name, person_id=self.speaker.person_id, text=segment.text, start_s=start_s,
+            end_s=end_s, source=SegmentSource.LIVE, confidence=confidence,
+        )  # fmt: skip
+        (row,) = transcripts.add(review, [new], actor=person)
+        self._rows[live.number] = row.id
+        self.stored += 1
+        return row
 
     async def _finish_and_close(self, code: int, reason: str) -> None:
         # Commit what was already heard before refusing the rest: words spoken are never dropped.

@@ -7,7 +7,7 @@ import pytest
 
 from transcription.audio import decode_audio
 from transcription.errors import StreamFormatError
-from transcription.live import OnlineSession
+from transcription.live import LiveSegment, OnlineSession
 from transcription.text import normalise_text, word_error_rate
 from transcription.types import SAMPLE_RATE, AudioArray, Segment, Word
 from transcription.whisper import WhisperTranscriber
@@ -57,12 +57,19 @@ def pcm_for(seconds: float) -> bytes:
     return np.zeros(int(seconds * SAMPLE_RATE), dtype="<i2").tobytes()
 
 
+def stream_updates(session: OnlineSession, pcm: bytes) -> list[tuple[LiveSegment, ...]]:
+    """Send `pcm` in 100 ms messages, then stop; return every update's segments."""
+    updates = [session.receive(pcm[at : at + CHUNK_BYTES]).segments for at in range(0, len(pcm), CHUNK_BYTES)]
+    return [*updates, session.receive('{"type": "stop"}').segments]
+
+
 def stream(session: OnlineSession, pcm: bytes) -> list[Segment]:
-    segments: list[Segment] = []
-    for at in range(0, len(pcm), CHUNK_BYTES):
-        segments += session.receive(pcm[at : at + CHUNK_BYTES]).segments
-    segments += session.receive('{"type": "stop"}').segments
-    return segments
+    """The final state of every sentence the stream produced, in order."""
+    latest: dict[int, LiveSegment] = {}
+    for update in stream_updates(session, pcm):
+        latest.update((live.number, live) for live in update)
+    assert all(live.complete for live in latest.values())
+    return [latest[number].segment for number in sorted(latest)]
 
 
 SENTENCES = ("We intended to sign fifty members.", "We signed twelve.",
@@ -76,6 +83,30 @@ def test_committed_sentences_come_out_once_in_order() -> None:
     assert [s.text for s in segments] == list(SENTENCES)
     assert all(a.end <= b.start for a, b in pairwise(segments))
     assert segments[0].words[0] == words[0]  # times and probabilities survive the round trip
+
+
+def test_committed_words_come_out_before_their_sentence_ends_and_only_grow() -> None:
+    words = script("We intended to sign fifty members by the end of March.", "We signed twelve.")
+    session = OnlineSession(ScriptedTranscriber(words))
+    updates = stream_updates(session, pcm_for(words[-1].end + 1.0))
+    first = [live for update in updates for live in update if live.number == 0]
+    sentence = "We intended to sign fifty members by the end of March."
+    assert not first[0].complete and len(first[0].segment.words) < 3  # out long before the full stop
+    assert first[-1].complete and first[-1].segment.text == sentence
+    for before, after in pairwise(first):  # a segment's words only ever grow at the end
+        assert after.segment.words[: len(before.segment.words)] == before.segment.words
+    assert sum(live.complete for update in updates for live in update) == 2
+
+
+def test_provisional_text_holds_only_words_not_yet_committed() -> None:
+    words = script("We intended to sign fifty members by the end of March.")  # no word said twice
+    session = OnlineSession(ScriptedTranscriber(words))
+    committed: set[str] = set()
+    for _second in range(4):
+        update = session.feed(pcm_for(1.0))
+        committed |= {w.text for live in update.segments for w in live.segment.words}
+        assert update.provisional and not committed & set(update.provisional.split())
+    assert committed  # the check above compared something
 
 
 def test_provisional_text_shows_words_before_they_are_final() -> None:

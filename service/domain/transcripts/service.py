@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.reviews.service import ReviewService
-from service.errors import InvalidInput
+from service.errors import InvalidInput, NotFound
 from service.models import Person, Review, Segment, SegmentSource
 
 
@@ -78,6 +78,39 @@ class TranscriptService:
                 existing.add(new.source_key)
         self.session.flush()
         return stored
+
+    def extend(
+        self,
+        review: Review,
+        segment_id: int,
+        *,
+        text: str,
+        end_s: float,
+        confidence: float | None,
+        actor: Person | None,
+    ) -> Segment:
+        """Grow a live segment with the words committed since it was stored.
+
+        Only growth at the end is accepted: what a segment already said stays word for word, so a
+        draft that quoted it while the speaker was still talking stays grounded.
+        """
+        self.reviews.ensure_open(review)
+        if actor is not None:
+            self.reviews.ensure_participant(review, actor, "add to the transcript")
+        segment = self.session.get(Segment, segment_id)
+        if segment is None or segment.review_id != review.id:
+            raise NotFound(f"No segment {segment_id} in review {review.id}.")
+        text = text.strip()
+        if not text.startswith(segment.text):
+            raise InvalidInput(
+                f"Segment {segment_id} can only grow at the end; its text {segment.text[:60]!r} would change.",
+                field="text",
+            )
+        segment.text = text
+        segment.end_s = max(end_s, segment.end_s)
+        segment.confidence = confidence
+        self.session.flush()
+        return segment
 
     def list_segments(self, review: Review, *, after_id: int = 0, limit: int = 5000) -> list[Segment]:
         return list(

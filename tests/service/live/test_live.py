@@ -6,6 +6,7 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -65,11 +66,16 @@ def test_a_participant_streams_and_every_reader_receives_the_committed_segments(
             closed = _closed(speaker)
             assert closed.code == 1000 and "saved" in closed.detail
 
-        events, segments = [], []
-        while len(segments) < finished["segments"]:
+        events, latest = [], {}
+        # A sentence's segment is published as it grows, under one id, until it is complete.
+        while len(latest) < finished["segments"] or not all(s["complete"] for s in latest.values()):
             events.append(reader.receive_json(timeout=10))
             if events[-1]["type"] == "segment":
-                segments.append(events[-1]["segment"])
+                latest[events[-1]["segment"]["id"]] = events[-1]["segment"]
+        segments = list(latest.values())
+    growth = [e["segment"] for e in events if e["type"] == "segment" and e["segment"]["id"] == segments[0]["id"]]
+    assert not growth[0]["complete"] and len(growth[0]["words"]) < len(growth[-1]["words"])  # out before its end
+    assert all(b["text"].startswith(a["text"]) for a, b in pairwise(growth))
     provisional = [e for e in events if e["type"] == "provisional"]
     assert provisional and all(e["provisional"] is True and e["speaker"] == "Alice Okafor" for e in provisional)
     assert {(s["speaker"], s["source"], s["person_id"]) for s in segments} == {
@@ -80,7 +86,7 @@ def test_a_participant_streams_and_every_reader_receives_the_committed_segments(
     # reported by the live benchmark, not asserted here.
     assert "intended to sign" in said and ("50" in said or "fifty" in said), said
     stored = ok(client.get(f"/api/reviews/{rid}/segments", headers=auth(cast_ids["bob"])))
-    assert [s["id"] for s in stored] == [s["id"] for s in segments]
+    assert [(s["id"], s["text"], s["end_s"]) for s in stored] == [(s["id"], s["text"], s["end_s"]) for s in segments]
     words = [w for s in segments for w in s["words"]]
     assert len(words) >= 10 and all(s["start_s"] <= w[0] <= w[1] <= s["end_s"] for s in segments for w in s["words"])
 
