@@ -37,3 +37,11 @@ def test_removing_domain_words_keeps_every_other_word_and_number():
     text = "Merchant payouts: 3 merchants waited.\nThe handover had no line for it."
     assert vocabulary.without_domain_words(text) == "payouts: 3 waited.\nThe handover had no line for it."
     assert Vocabulary().without_domain_words(text) == text  # nothing learned: nothing removed
+
+
+def test_on_a_large_record_one_stray_use_does_not_hide_a_domain_word():
+    others = [(2, "handover"), (3, "handover")]
+    mostly_one_team = [(1, "merchant payout")] * 9 + [(2, "merchant refund")] + others
+    assert "merchant" in Vocabulary.learn(mostly_one_team).domain  # 9 of 10 uses: 90 %
+    shared = [(1, "merchant payout")] * 8 + [(2, "merchant refund")] + others
+    assert "merchant" not in Vocabulary.learn(shared).domain  # 8 of 9: another team uses it too
