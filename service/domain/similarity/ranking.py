@@ -9,8 +9,12 @@ same team's failures (same domain, other cause). What raised recall@5 on the tun
 - adding BM25 with the whole record's document frequencies, domain words weighing nothing.
 
 Each signal is standardised over the candidates before they are added, so no signal's raw scale
-decides the order. Reciprocal-rank fusion of the same two signals was tried and did worse on the
-tuning half than this weighted sum.
+decides the order. Tried on the tuning half and no better, so left out: reciprocal-rank fusion
+of the same two signals; two query vectors (gap, what happened) instead of one; the gap alone for
+the lexical score; embedding only the sentences that state a cause (no, never, assumed, only...);
+sentence-level max-similarity; pseudo-relevance feedback on the top 1-5; removing the teams'
+centroid directions from every vector; also dropping query words the record never uses; a
+candidate pool of 60 or 100 (100 scored higher, but is most of the dev record, not a pool).
 """
 
 from __future__ import annotations
