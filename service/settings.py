@@ -99,8 +99,8 @@ class WhisperSettings(BaseModel):
         5,
         ge=1,
         description="Beam width of live transcription passes (uploads always use 5). 1 (greedy) is cheaper "
-        "per pass, for many simultaneous speakers on a small CPU, at some cost in accuracy; it loads a "
-        "second copy of the model (about 60 MiB).",
+        "per pass, for many simultaneous speakers on a small CPU, at some cost in accuracy (measured on "
+        "espeak calls: live WER 0.33 at 5, 0.38 at 1).",
     )
 
 

@@ -60,7 +60,7 @@ class OnlineSession:
         transcriber: Transcriber,
         *,
         step_s: float = 1.0,
-        max_buffer_s: float = 20.0,
+        max_buffer_s: float = 12.0,
         keep_after_forced_cut_s: float = 5.0,
         max_sentence_s: float = 15.0,
         prompt_chars: int = 200,
@@ -97,6 +97,11 @@ class OnlineSession:
     def received_s(self) -> float:
         """Seconds of audio received so far."""
         return self._buffer_start_s + len(self._buffer) / SAMPLE_RATE
+
+    @property
+    def samples_before_pass(self) -> int:
+        """How many more samples `feed` needs before it transcribes."""
+        return max(0, self._step - self._unprocessed)
 
     def receive(self, message: bytes | str) -> LiveUpdate:
         """Handle one WebSocket message: binary is audio, the text `{"type":"stop"}` finishes."""

@@ -7,6 +7,7 @@ worker may call it from several threads.
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import os
@@ -44,6 +45,7 @@ class WhisperTranscriber:
         language: str | None = "en",
         vad_filter: bool = True,
         segment_filter: SegmentFilter | None = None,
+        fallback: bool = True,
     ) -> None:
         """Configure (not load) a model; `model` is a directory or name, empty for the bundled one.
 
@@ -52,6 +54,8 @@ class WhisperTranscriber:
             compute_type: defaults to int8 on CPU and int8_float16 on CUDA.
             cpu_threads: defaults to the number of cores, at most 4 (more does not pay for tiny).
             language: None lets a multilingual model detect it; tiny.en only knows "en".
+            fallback: re-decode at rising temperatures when a result looks like a loop or is
+                unlikely (Whisper's rule). Each retry is a full decode: live passes turn it off.
         """
         if device not in ("cpu", "cuda"):
             raise ValueError(f"device must be 'cpu' or 'cuda', not {device!r}")
@@ -63,9 +67,21 @@ class WhisperTranscriber:
         self._language = language
         self._vad_filter = vad_filter
         self._filter = segment_filter or SegmentFilter()
-        self._model: WhisperModel | None = None
+        self._temperatures = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0) if fallback else (0.0,)
+        self._loaded = _Loaded()
         self._sha256: str | None = None
-        self._lock = threading.Lock()
+
+    def for_live(self, *, beam_size: int) -> WhisperTranscriber:
+        """The same loaded weights (one copy in memory), decoding as live passes should.
+
+        A live pass is repeated a second later on more audio, and a word is kept only when two
+        passes agree: a pass that would have needed a temperature fallback is simply outvoted,
+        so the retries (each a full decode, up to five) only make the stream fall behind.
+        """
+        live = copy.copy(self)
+        live._beam_size = beam_size
+        live._temperatures = (0.0,)
+        return live
 
     @property
     def model_name(self) -> str:
@@ -101,6 +117,7 @@ class WhisperTranscriber:
             vad_filter=self._vad_filter,
             # Conditioning on previous text is the main cause of Whisper's repetition loops.
             condition_on_previous_text=False,
+            temperature=list(self._temperatures),
             initial_prompt=prompt or None,
             word_timestamps=True,
         )
@@ -116,11 +133,12 @@ class WhisperTranscriber:
         return kept
 
     def _get_model(self) -> WhisperModel:
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    self._model = self._load_model()
-        return self._model
+        loaded = self._loaded
+        if loaded.model is None:
+            with loaded.lock:
+                if loaded.model is None:
+                    loaded.model = self._load_model()
+        return loaded.model
 
     def _load_model(self) -> WhisperModel:
         from faster_whisper import WhisperModel  # imported here: ctranslate2 is slow to import
@@ -154,6 +172,14 @@ class WhisperTranscriber:
                 f"({self._compute_type}): {exc}. If device is 'cuda', check the CUDA install "
                 "or use 'cpu'."
             ) from exc
+
+
+class _Loaded:
+    """The model, loaded once and shared by every copy made with `for_live`."""
+
+    def __init__(self) -> None:
+        self.model: WhisperModel | None = None
+        self.lock = threading.Lock()
 
 
 def _to_segment(raw: RawSegment, offset_s: float) -> Segment:

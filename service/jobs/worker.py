@@ -125,10 +125,9 @@ async def transcription_lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     try:
         app.state.transcriber = make_transcriber(settings)
-        # Live passes get their own model instance when their beam differs (about 60 MiB more,
-        # loaded on the first live stream): greedy decoding keeps up with several speakers.
-        beam = settings.whisper.live_beam_size
-        app.state.live_transcriber = app.state.transcriber if beam == 5 else make_transcriber(settings, beam_size=beam)
+        # Live passes share the upload model's weights (one copy in memory) with their own decoding
+        # options: the configured beam, and no temperature fallback (see WhisperTranscriber.for_live).
+        app.state.live_transcriber = app.state.transcriber.for_live(beam_size=settings.whisper.live_beam_size)
     except ModelNotFoundError as exc:
         # The service stays useful without speech: typed transcripts, drafts, the record.
         log.error("transcription is unavailable: %s", exc)

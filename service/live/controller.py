@@ -21,6 +21,7 @@ import asyncio
 from anyio.to_thread import run_sync
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
@@ -58,8 +59,16 @@ async def live_audio(
         settings=state.settings,
         session_factory=state.session_factory,
         channels=channels,
+        passes=_live_passes(state),
     )
     await stream.run()
+
+
+def _live_passes(state: State) -> asyncio.Lock:
+    """The process's one queue of live passes, shared by every speaker (made on the loop, on first use)."""
+    if getattr(state, "live_passes", None) is None:
+        state.live_passes = asyncio.Lock()
+    return state.live_passes
 
 
 @websocket("/api/reviews/{review_id:int}/events")

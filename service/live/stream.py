@@ -54,6 +54,7 @@ class LiveStream:
         settings: Settings,
         session_factory: sessionmaker[Session],
         channels: ChannelsPlugin,
+        passes: asyncio.Lock,
     ) -> None:
         self.socket = socket
         self.speaker = speaker
@@ -62,6 +63,7 @@ class LiveStream:
         self.channels = channels
         self.channel = review_channel(speaker.review_id)
         self.session = OnlineSession(transcriber, step_s=settings.whisper.live_step_s)
+        self._passes = passes
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._backlog_bytes = 0
         self._provisional = ""
@@ -93,34 +95,57 @@ class LiveStream:
 
     async def _process(self) -> None:
         while True:
-            batch = [await self._inbox.get()]
-            while not self._inbox.empty():
-                batch.append(self._inbox.get_nowait())
-            for message in _join_audio(batch):
-                if message is None:  # gone mid-sentence: keep what was said up to here
-                    await self._apply(await run_sync(self.session.finish))
+            batch = [await self._inbox.get(), *self._drain()]
+            if not self._transcribes(batch):
+                if await self._handle(batch):
                     return
-                if isinstance(message, bytes):
-                    self._backlog_bytes -= len(message)
-                if self._backlog_bytes > MAX_BACKLOG_S * SAMPLE_RATE * 2:
-                    await self._finish_and_close(
-                        WS_1008_POLICY_VIOLATION, "Audio is arriving faster than real time; send it as it is recorded."
-                    )
+                continue
+            # One pass at a time in the process, in the order streams asked (asyncio.Lock is FIFO):
+            # passes running side by side share the cores and all finish late. Audio that arrived
+            # while this stream waited joins its pass, so a stream that waits covers more per pass.
+            async with self._passes:
+                if await self._handle([*batch, *self._drain()]):
                     return
-                try:
-                    update = await run_sync(self.session.receive, message)
-                except StreamFormatError as exc:
-                    await self._finish_and_close(WS_1007_INVALID_FRAME_PAYLOAD_DATA, str(exc))
-                    return
-                except TranscriptionError as exc:
-                    await self._close(4503, f"Transcription is unavailable: {exc}")
-                    return
-                if not await self._apply(update):
-                    return
-                if update.finished:
-                    await self._send({"type": "finished", "segments": self.stored})
-                    await self._close(WS_1000_NORMAL_CLOSURE, "Stream stopped; the transcript is saved.")
-                    return
+
+    def _drain(self) -> list[Message]:
+        taken = []
+        while not self._inbox.empty():
+            taken.append(self._inbox.get_nowait())
+        return taken
+
+    def _transcribes(self, batch: list[Message]) -> bool:
+        """Will handling `batch` run Whisper (enough new audio, a stop, or a disconnect)?"""
+        audio = sum(len(m) // 2 for m in batch if isinstance(m, bytes))
+        return any(not isinstance(m, bytes) for m in batch) or audio >= self.session.samples_before_pass
+
+    async def _handle(self, batch: list[Message]) -> bool:
+        """Feed a batch of messages to the session; True when the stream has ended."""
+        for message in _join_audio(batch):
+            if message is None:  # gone mid-sentence: keep what was said up to here
+                await self._apply(await run_sync(self.session.finish))
+                return True
+            if isinstance(message, bytes):
+                self._backlog_bytes -= len(message)
+            if self._backlog_bytes > MAX_BACKLOG_S * SAMPLE_RATE * 2:
+                await self._finish_and_close(
+                    WS_1008_POLICY_VIOLATION, "Audio is arriving faster than real time; send it as it is recorded."
+                )
+                return True
+            try:
+                update = await run_sync(self.session.receive, message)
+            except StreamFormatError as exc:
+                await self._finish_and_close(WS_1007_INVALID_FRAME_PAYLOAD_DATA, str(exc))
+                return True
+            except TranscriptionError as exc:
+                await self._close(4503, f"Transcription is unavailable: {exc}")
+                return True
+            if not await self._apply(update):
+                return True
+            if update.finished:
+                await self._send({"type": "finished", "segments": self.stored})
+                await self._close(WS_1000_NORMAL_CLOSURE, "Stream stopped; the transcript is saved.")
+                return True
+        return False
 
     async def _apply(self, update: LiveUpdate) -> bool:
         """Store and publish an update; False when the record refused it (the socket is closed)."""

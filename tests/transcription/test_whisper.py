@@ -105,3 +105,12 @@ def test_an_unloadable_model_fails_with_advice(tmp_path: Path) -> None:
     broken = WhisperTranscriber(model=str(tmp_path))
     with pytest.raises(ModelNotFoundError, match="Could not load the Whisper model"):
         broken.load()
+
+
+def test_the_live_variant_shares_the_loaded_weights_and_hears_the_same(transcriber, speak) -> None:
+    spoken = "We signed 12 members by Friday."
+    live = transcriber.for_live(beam_size=1)
+    assert live._get_model() is transcriber._get_model()  # one copy of the weights in memory
+    heard = " ".join(s.text for s in live.transcribe(decode_audio(speak(spoken))))
+    assert normalise_text(heard) == normalise_text(spoken), heard
+    assert live.transcribe(np.zeros(SAMPLE_RATE * 5, np.float32)) == []  # silence in, no text out
