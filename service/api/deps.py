@@ -14,6 +14,7 @@ from litestar.params import SkipValidation
 from service.api.auth import Viewer
 from service.domain.services import Services, build_services
 from service.errors import NeedsPerson
+from service.live.room_changes import announce_room_changes
 from service.models import Person
 
 _READ_ONLY = {"GET", "HEAD", "OPTIONS"}
@@ -26,6 +27,8 @@ async def provide_services(request: Request, state: State) -> AsyncIterator[Serv
     wait up to the busy timeout), which keeps the event loop free for live connections.
     """
     session = state.session_factory()
+    # Drafts made or decided in this request reach everyone in the review once it commits.
+    announce_room_changes(session, state.get("publish_event"))
     try:
         # Routes that call a model take their write lock only after the call (see drafting.generate).
         opt = request.route_handler.opt

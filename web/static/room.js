@@ -12,6 +12,23 @@
     if (list && window.htmx) htmx.ajax("GET", `/reviews/${reviewId}/transcript`, { target: "#transcript", swap: "outerHTML" });
   }
 
+  // Someone drafted or decided: re-read the room, but never under a person who is typing in it
+  // (their text would be lost); their own submit re-renders the room anyway.
+  let roomStale = false;
+  function busy() {
+    const current = document.getElementById("room");
+    const typing = current && current.contains(document.activeElement) && document.activeElement.matches("textarea, input, select");
+    const edited = current && [...current.querySelectorAll("textarea, input[type=text]")].some((f) => f.value !== f.defaultValue);
+    return typing || edited;
+  }
+  function refreshRoom() {
+    if (!window.htmx) return;
+    if (busy()) { roomStale = true; return; }
+    roomStale = false;
+    htmx.ajax("GET", `/reviews/${reviewId}`, { target: "#room", select: "#room", swap: "outerHTML" });
+  }
+  document.addEventListener("focusout", () => setTimeout(() => roomStale && refreshRoom(), 500));
+
   // Follow the transcript unless the reader has scrolled up to read.
   document.addEventListener("htmx:beforeSwap", (e) => {
     const list = document.getElementById("transcript");
@@ -29,6 +46,7 @@
       const event = JSON.parse(message.data);
       const provisional = document.getElementById("provisional");
       if (event.type === "segment") refreshTranscript();
+      if (event.type === "draft") refreshRoom();
       if (event.type === "provisional" && provisional) {
         provisional.textContent = event.text ? `${event.speaker} (still speaking, not final): ${event.text}` : "";
       }
