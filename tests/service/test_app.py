@@ -134,3 +134,16 @@ def test_a_new_admin_creates_a_team_adds_a_person_who_sets_a_password_and_signs_
     )
     assert "Joy Santos" in signed_in.text and "Start a review" in signed_in.text
     assert client.get("/admin", headers=HTML).status_code == 403  # not a site admin
+
+
+def test_app_processes_starting_together_on_a_new_data_dir_agree_on_one_secret(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from service.app import _persistent_secret
+
+    path = tmp_path / "secret_key"
+    with ProcessPoolExecutor(4) as pool:
+        secrets_read = set(pool.map(_persistent_secret, [path] * 12))
+    assert secrets_read == {path.read_text().strip()} and len(path.read_text().strip()) >= 48
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no candidate left behind
+    assert path.stat().st_mode & 0o077 == 0
