@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
@@ -236,11 +237,13 @@ class FailureIndex:
             "ef_search": s.ef_search,
             "max_neighbors": s.max_neighbors,
         }
-        return self._client.create_collection(
-            s.collection,
-            embedding_function=ChromaEmbeddingFunction(self.embedder),
-            configuration={"hnsw": hnsw},
-            metadata={MODEL_KEY: self.embedder.model_id},
+        return _ServerGuard.around(
+            self._client.create_collection(
+                s.collection,
+                embedding_function=ChromaEmbeddingFunction(self.embedder),
+                configuration={"hnsw": hnsw},
+                metadata={MODEL_KEY: self.embedder.model_id},
+            )
         )
 
     def _open_collection(self) -> IndexHealth:
@@ -254,7 +257,7 @@ class FailureIndex:
             return IndexHealth(IndexStatus.CREATED, f"no collection {s.collection!r} yet")
         built_with = (collection.metadata or {}).get(MODEL_KEY)
         if built_with != self.embedder.model_id:
-            self._collection = collection
+            self._collection = _ServerGuard.around(collection)
             self.reset()
             return IndexHealth(
                 IndexStatus.EMPTIED,
@@ -262,7 +265,7 @@ class FailureIndex:
             )
         if (collection.configuration.get("hnsw") or {}).get("ef_search") != s.ef_search:
             collection.modify(configuration={"hnsw": {"ef_search": s.ef_search}})
-        self._collection = collection
+        self._collection = _ServerGuard.around(collection)
         return IndexHealth(IndexStatus.READY)
 
     def _probe(self) -> tuple[str, ...]:
@@ -282,6 +285,38 @@ class FailureIndex:
         if found[0][1] < 0.999:
             return (f"a stored vector is not its own nearest neighbour ({found[0]})",)
         return ()
+
+
+class _ServerGuard:
+    """A Chroma collection whose transport failures say what happened, for every operation.
+
+    Over `HttpClient` the server can go away after start-up; httpx's errors would surface as a bare
+    internal error. Wrapping the collection once covers every call (query, count, get, add,
+    delete) without a try block in each method. Embedded collections raise no transport errors.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    @classmethod
+    def around(cls, collection: Any) -> Any:
+        return collection if isinstance(collection, cls) else cls(collection)
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attribute(*args, **kwargs)
+            except httpx.TransportError as exc:
+                raise IndexUnavailableError(
+                    f"The Chroma server stopped answering ({exc}). Similar failures are unavailable until "
+                    "it is back; the record is unaffected (`debrief index rebuild` re-creates the index)."
+                ) from exc
+
+        return call
 
 
 def _connect(settings: IndexSettings) -> Any:

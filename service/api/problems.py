@@ -12,6 +12,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
+from retrieval.errors import IndexUnavailableError
 from service.errors import DebriefError
 
 log = logging.getLogger("debrief")
@@ -80,6 +81,11 @@ def database_unavailable(_: Request, exc: OperationalError) -> Response[dict[str
     return _problem(503, "Temporarily unavailable", detail)
 
 
+def index_unavailable(_: Request, exc: IndexUnavailableError) -> Response[dict[str, Any]]:
+    log.warning("similarity index unavailable: %s", exc)
+    return _problem(503, "Temporarily unavailable", str(exc))
+
+
 def integrity_error(_: Request, exc: IntegrityError) -> Response[dict[str, Any]]:
     log.info("integrity error: %s", exc.orig)
     return _problem(
@@ -113,6 +119,7 @@ EXCEPTION_HANDLERS = {
     ValidationException: validation_error,
     HTTPException: http_error,
     OperationalError: database_unavailable,
+    IndexUnavailableError: index_unavailable,
     IntegrityError: integrity_error,
     DataError: out_of_range,
     OverflowError: out_of_range,

@@ -233,3 +233,24 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_transcript_has_exactly_one_
     reference = httpx.get(f"{app}/api/reviews/{other}/segments", headers=headers, timeout=10).json()
     assert [(s["start_s"], s["text"]) for s in killed] == [(s["start_s"], s["text"]) for s in reference]
     assert total_chunks >= 15
+
+
+def test_a_chroma_server_that_goes_away_gives_a_clear_503_and_the_record_stays_usable(
+    cluster: Cluster, people: dict[str, Any]
+) -> None:
+    app = cluster.start_app("app")
+    review, headers = people["review"], people["alice_headers"]
+    failure = httpx.post(
+        f"{app}/api/reviews/{review}/failures", json={"title": "Renewal page queue"}, headers=headers, timeout=10
+    )
+    assert failure.status_code == 201, failure.text
+    similar = f"{app}/api/failures/{failure.json()['id']}/similar"
+    assert httpx.get(similar, headers=headers, timeout=30).status_code == 200
+
+    cluster.kill("chroma", signal.SIGKILL)
+    gone = httpx.get(similar, headers=headers, timeout=30)
+    assert gone.status_code == 503, gone.text
+    assert gone.headers["content-type"].startswith("application/problem+json")
+    assert "Chroma server" in gone.json()["detail"] and gone.headers["retry-after"]
+    # Everything else is the database's, and keeps working.
+    assert httpx.get(f"{app}/api/reviews/{review}", headers=headers, timeout=10).status_code == 200
