@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transcription.audio import iter_chunks, probe
+from transcription.memory import release_freed_memory
 from transcription.types import Segment, Transcriber, Transcript
 
 ProgressCallback = Callable[[float, float], None]
@@ -50,6 +51,7 @@ def transcribe_file(
     for chunk in iter_chunks(path, chunk_s=chunk_s):
         if chunk.index >= start_chunk:
             segments = transcriber.transcribe(chunk.samples, offset_s=chunk.start_s)
+            release_freed_memory()  # keeps a 2-hour file's memory flat (see transcription/memory.py)
             # Whisper may place an end slightly past the audio it saw; clamp so segments of
             # consecutive chunks never overlap and stored order equals time order.
             yield ChunkResult(chunk.index, chunk.start_s, chunk.end_s,

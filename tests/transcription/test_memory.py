@@ -1,0 +1,10 @@
+import platform
+
+import pytest
+
+from transcription.memory import release_freed_memory
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_freed_memory_is_handed_back_on_glibc() -> None:
+    assert release_freed_memory() is True
