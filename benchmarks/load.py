@@ -271,13 +271,20 @@ def _check_uploads(base: str, rooms: list[Room], uploads: list[tuple[int, int]])
     finished, duplicated, segments = 0, 0, 0
     for review_id, recording_id in uploads:
         headers = {"Authorization": f"Bearer {tokens[review_id]}"}
+        recording: dict[str, Any] = {"status": "unread", "segments": 0}
         while time.monotonic() < deadline:
-            recording = httpx.get(f"{base}/api/reviews/{review_id}/recordings/{recording_id}", headers=headers).json()
+            try:
+                url = f"{base}/api/reviews/{review_id}/recordings/{recording_id}"
+                recording = httpx.get(url, headers=headers, timeout=30).json()
+            except httpx.HTTPError as exc:  # a slow answer is a figure of its own, not the end of the run
+                print(f"   (progress read failed: {exc!r}; retrying)", flush=True)
+                time.sleep(1)
+                continue
             if recording["status"] in ("done", "failed"):
                 break
             time.sleep(0.5)
         finished += recording["status"] == "done"
-        stored = httpx.get(f"{base}/api/reviews/{review_id}/segments", headers=headers).json()
+        stored = httpx.get(f"{base}/api/reviews/{review_id}/segments", headers=headers, timeout=60).json()
         mine = [s for s in stored if s["source"] == "upload"]
         keys = [(s["start_s"], s["text"]) for s in mine]
         duplicated += len(keys) - len(set(keys))

@@ -29,6 +29,7 @@ from litestar.template import TemplateConfig
 from sqlalchemy import text
 
 import service
+from service.api.admission import admission_middleware, request_limit
 from service.api.auth import PUBLIC_PATHS, DebriefAuthenticationMiddleware, TokenAwareCSRFMiddleware
 from service.api.deps import provide_actor, provide_services
 from service.api.problems import EXCEPTION_HANDLERS
@@ -136,7 +137,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         state=state,
         stores=_stores(settings),
-        middleware=[sessions.middleware, login_limit.middleware, authentication, csrf],
+        middleware=[
+            admission_middleware(request_limit(settings)),
+            sessions.middleware,
+            login_limit.middleware,
+            authentication,
+            csrf,
+        ],
         dependencies={
             "services": Provide(provide_services),
             "actor": Provide(provide_actor, sync_to_thread=False),

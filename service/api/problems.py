@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from retrieval.errors import IndexUnavailableError
 from service.errors import DebriefError
@@ -81,6 +82,16 @@ def database_unavailable(_: Request, exc: OperationalError) -> Response[dict[str
     return _problem(503, "Temporarily unavailable", detail)
 
 
+def pool_exhausted(_: Request, exc: PoolTimeout) -> Response[dict[str, Any]]:
+    # Every database connection this process may open is busy: a load peak, not a fault.
+    log.warning("database connection pool exhausted: %s", exc)
+    return _problem(
+        503,
+        "Temporarily unavailable",
+        "The service is busy (every database connection is in use); nothing was saved. Retry in a moment.",
+    )
+
+
 def index_unavailable(_: Request, exc: IndexUnavailableError) -> Response[dict[str, Any]]:
     log.warning("similarity index unavailable: %s", exc)
     return _problem(503, "Temporarily unavailable", str(exc))
@@ -120,6 +131,7 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     OperationalError: database_unavailable,
     IndexUnavailableError: index_unavailable,
+    PoolTimeout: pool_exhausted,
     IntegrityError: integrity_error,
     DataError: out_of_range,
     OverflowError: out_of_range,

@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from service.api.types import Id
 from service.db.types import utcnow
 from service.domain.failures.schemas import FailureOut, PersonRef
 from service.domain.reviews.timeliness import window
-from service.models import Draft, Question, Review, Segment
+from service.models import Answer, Draft, Failure, Learning, Participant, Question, Review, Segment
 
 
 class ReviewIn(msgspec.Struct, kw_only=True):
@@ -99,8 +99,18 @@ class ReviewDetail(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, session: Session, review: Review) -> ReviewDetail:
-        drafts = list(session.scalars(select(Draft).where(Draft.review_id == review.id).order_by(Draft.id)))
-        segment_count = len(session.scalars(select(Segment.id).where(Segment.review_id == review.id)).all())
+        # The room's read path, polled by every participant: load the whole review in a fixed
+        # handful of queries instead of one lazy load per participant, answer and draft.
+        _load_for_detail(session, review.id)
+        drafts = list(
+            session.scalars(
+                select(Draft)
+                .where(Draft.review_id == review.id)
+                .options(selectinload(Draft.decision), selectinload(Draft.llm_call))
+                .order_by(Draft.id)
+            )
+        )
+        segment_count = session.scalar(select(func.count(Segment.id)).where(Segment.review_id == review.id)) or 0
         return cls(
             review=ReviewSummary.of(review),
             what_failed=review.what_failed,
@@ -109,3 +119,20 @@ class ReviewDetail(msgspec.Struct, kw_only=True):
             failures=[FailureOut.of(session, f, drafts) for f in review.failures],
             segment_count=segment_count,
         )
+
+
+def _load_for_detail(session: Session, review_id: int) -> None:
+    session.scalars(
+        select(Review)
+        .where(Review.id == review_id)
+        .options(
+            selectinload(Review.team),
+            selectinload(Review.participants).selectinload(Participant.person),
+            selectinload(Review.failures).options(
+                selectinload(Failure.answers).options(
+                    selectinload(Answer.decider), selectinload(Answer.draft).selectinload(Draft.llm_call)
+                ),
+                selectinload(Failure.learnings).selectinload(Learning.owner),
+            ),
+        )
+    ).one()
