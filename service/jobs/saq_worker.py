@@ -24,9 +24,10 @@ import contextlib
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from saq import CronJob, Queue, Worker
+from saq.types import PartialTimersDict
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -162,6 +163,7 @@ def build_worker(settings: Settings) -> Worker:
         concurrency=settings.queue.concurrency,
         startup=startup,
         shutdown=shutdown,
-        timers={"sweep": settings.queue.sweep_s, "schedule": 1},
+        # SAQ merges these over its defaults; its TypedDict still lists every key as required.
+        timers=cast(PartialTimersDict, {"sweep": settings.queue.sweep_s, "schedule": 1}),
         shutdown_grace_period_s=30,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import msgspec
@@ -43,7 +44,8 @@ class TranscriptController(Controller):
         if publish is not None and stored:
             # Everyone in the room sees typed lines as they see spoken ones, once they are committed.
             events = [{"type": "segment", "segment": msgspec.to_builtins(s)} for s in stored]
-            on_commit(services.session, lambda: [publish(review_id, event) for event in events])
+            for event in events:
+                on_commit(services.session, partial(publish, review_id, event))
         return stored
 
     @get("/", sync_to_thread=True, summary="The transcript in time order")
