@@ -69,7 +69,7 @@ class Cluster:
         self._spawn("chroma", [str(BIN / "chroma"), "run", "--path", str(self.data_dir / "chroma"),
                                "--host", "127.0.0.1", "--port", str(port)])  # fmt: skip
         self.env.update(DEBRIEF_RETRIEVAL_CHROMA_HOST="127.0.0.1", DEBRIEF_RETRIEVAL_CHROMA_PORT=str(port))
-        _wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", self, "chroma")
+        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", self, "chroma")
         return port
 
     def start_app(self, name: str, *, workers: int = 1) -> str:
@@ -78,7 +78,7 @@ class Cluster:
         self._spawn(name, [str(BIN / "debrief"), "serve", "--no-migrate", "--port", str(port),
                            "--workers", str(workers)])  # fmt: skip
         base = f"http://127.0.0.1:{port}"
-        _wait_http(f"{base}/health", self, name)
+        wait_http(f"{base}/health", self, name)
         return base
 
     def start_worker(self, name: str) -> None:
@@ -112,7 +112,7 @@ class Cluster:
         log.close()
 
 
-def _wait_http(url: str, cluster: Cluster, name: str, timeout_s: float = 60.0) -> None:
+def wait_http(url: str, cluster: Cluster, name: str, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         process = cluster.processes[name]

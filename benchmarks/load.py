@@ -43,7 +43,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from websockets.asyncio.client import connect
 
-from benchmarks.cluster import Cluster, free_port
+from benchmarks.cluster import Cluster, free_port, wait_http
 from service.db.engine import make_engine, make_session_factory
 from service.db.migrate import upgrade
 from service.domain.accounts.bootstrap import issue_token
@@ -416,14 +416,7 @@ def _start_model_server(cluster: Cluster) -> None:
                            "--model_alias", model.name, "--host", "127.0.0.1", "--port", str(port),
                            "--n_ctx", "2048", "--n_threads", "1"])  # fmt: skip
     cluster.env.update(DEBRIEF_LLM_BASE_URL=f"http://127.0.0.1:{port}/v1", DEBRIEF_LLM_MODEL=model.name)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise TimeoutError(cluster.log("llm")[-2000:])
+    wait_http(f"http://127.0.0.1:{port}/v1/models", cluster, "llm")
 
 
 def _speech() -> Path:

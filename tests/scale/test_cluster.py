@@ -29,6 +29,7 @@ from service.domain.accounts.bootstrap import issue_token
 from service.domain.services import provide_services
 from service.settings import Settings
 from tests.helpers import make_cast
+from tests.service.transcripts.conftest import wait_for
 
 # PostgreSQL only: several processes writing at once is what the production database is for.
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", ["postgresql"])]
@@ -138,16 +139,6 @@ def recording(base: str, review_id: int, recording_id: int, headers: dict[str, s
     return response.json()
 
 
-def wait_until(check, *, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-
-
 def test_a_participant_on_one_process_sees_what_a_worker_transcribed_for_an_upload_to_another(
     cluster: Cluster, people: dict[str, Any], speech: Path
 ) -> None:
@@ -203,13 +194,13 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_transcript_has_exactly_one_
         current = recording(app, review, created["id"], headers)
         return current if current["status"] == "running" and current["segments"] >= 2 else None
 
-    before_kill = wait_until(partly_done, timeout_s=120, what="the first worker to store a few chunks")
+    before_kill = wait_for(partly_done, timeout_s=120, what="the first worker to store a few chunks")
     cluster.kill("worker-1", signal.SIGKILL)
     at_kill = recording(app, review, created["id"], headers)
     assert at_kill["status"] == "running" and at_kill["percent"] < 100, at_kill
 
     cluster.start_worker("worker-2")
-    done = wait_until(
+    done = wait_for(
         lambda: (r := recording(app, review, created["id"], headers))["status"] in ("done", "failed") and r,
         timeout_s=180,
         what="the replacement worker to finish the swept job",
@@ -225,7 +216,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_transcript_has_exactly_one_
     # The same file transcribed without interruption, in a second review: the same transcript.
     other = people["second"]
     clean = upload(app, other, long_speech, headers)
-    wait_until(
+    wait_for(
         lambda: recording(app, other, clean["id"], headers)["status"] == "done",
         timeout_s=180,
         what="the uninterrupted transcription",
