@@ -25,10 +25,11 @@ from service.db.engine import make_engine, make_session_factory
 from service.db.migrate import upgrade
 from service.domain.services import Services, provide_services
 from service.domain.similarity.history import import_history, parse_records
+from service.domain.similarity.review import PAGE_SIZE, link_review
 from service.domain.similarity.search import CANDIDATE_POOL, index_of
 from service.domain.similarity.startup import open_similarity_index
 from service.domain.similarity.text import QueryParts
-from service.models import Failure, LinkStatus, SimilarityLink
+from service.models import Failure, LinkStatus
 from service.settings import Settings
 
 HISTORY = DATASETS / "history"
@@ -106,23 +107,23 @@ def retrieval_quality(services: Services) -> tuple[dict[str, float], list[dict[s
     return figures, rows
 
 
-def simulate_reviewers(services: Services, k: int) -> int:
-    """Play the people: for each past failure, decide its top-k hypotheses using the truth (eval only)."""
+def simulate_reviewers(services: Services) -> int:
+    """Play the people on the link review page, page by page, deciding each suggestion by the truth (eval only).
+
+    The same calls as /patterns/links: `LinkReview.page` refreshes each past failure's top-k
+    hypotheses as its page is opened, and `SimilarityService.decide` records each verdict.
+    """
     theme = {r["id"]: r["root_theme"] for r in json.loads((HISTORY / "past_failures.json").read_text())}
-    failures = list(services.session.query(Failure))
+    reviewer = services.people.create_person(name="Simulated reviewer")
+    review = link_review(services)
     decided = 0
-    for failure in failures:
-        query = QueryParts(gap=f"{failure.title}\n{failure.summary}", actual=f"{failure.title}\n{failure.summary}")
-        for hit in services.similar.search(query, k=k, team_ids=None, exclude={failure.id}):
-            same = theme[hit.failure.external_id] == theme[failure.external_id]
-            status = LinkStatus.CONFIRMED if same else LinkStatus.DISMISSED
-            pair = (failure.id, hit.failure.id)
-            exists = services.session.query(SimilarityLink).filter_by(failure_id=pair[0], similar_failure_id=pair[1])
-            if exists.first() is None:
-                services.session.add(
-                    SimilarityLink(failure_id=pair[0], similar_failure_id=pair[1], score=hit.score,
-                                   reason=hit.reason, status=status.value)
-                )  # fmt: skip
+    for number in range(-(-review.count() // PAGE_SIZE)):
+        for view in review.page(number):
+            for link in view.links:
+                if link.status != LinkStatus.HYPOTHESIS.value:
+                    continue
+                same = theme[link.similar_failure.external_id] == theme[view.failure.external_id]
+                services.similarity.decide(link, confirm=same, note="", actor=reviewer)
                 decided += 1
     services.session.flush()
     return decided

@@ -54,10 +54,12 @@ def run(quick: bool = False) -> SuiteResult:
             Figure("pattern recall, machine only", machine["recall"], ">= 0.85", machine["recall"] >= 0.85),
         ]
         with provide_services(factory, settings) as services:
-            decided = simulate_reviewers(services, k=settings.retrieval.similar_k)
+            decided = simulate_reviewers(services)
             human, pattern_rows = pattern_quality(services)
         figures += [
-            Figure("links decided by simulated reviewers (top 5 of each past failure)", decided),
+            Figure(
+                "links decided by simulated reviewers on the link review page (top 5 of each past failure)", decided
+            ),
             Figure("patterns reported after people decide links", human["reported"]),
             Figure(
                 "pattern precision after people decide links", human["precision"], "= 1.0", human["precision"] >= 1.0
@@ -68,8 +70,10 @@ def run(quick: bool = False) -> SuiteResult:
         "Methods and weights were chosen on cases d01-d06 only; 'held out' (d07-d12) is the honest figure. "
         "Chosen on the tuning half: each team's domain words left out of both embedded texts, one query "
         "vector of gap + what happened, BM25 with whole-record frequencies at weight 1.5 (0.5-3.0 tried). "
-        "Simulated reviewers confirm a hypothesis exactly when the truth says both failures share a root "
-        "cause: an upper bound on what careful people reach with these hypotheses, not a machine-only figure."
+        "Simulated reviewers work through the link review page's code path (/patterns/links: each past "
+        "failure's top-k suggestions, refreshed as its page opens; a pair already linked is not offered "
+        "twice) and confirm a hypothesis exactly when the truth says both failures share a root cause: an "
+        "upper bound on what careful people reach with these hypotheses, not a machine-only figure."
     )
     embedder = Embedder(threads=2)
     embedder.load()  # the rate below is of embedding, not of loading the model

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, post
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import select
 
 from service.api.deps import ActorDep, ServicesDep
 from service.api.types import PathId
-from service.domain.similarity.schemas import DecideIn, LinkIn, LinkOut
+from service.domain.similarity.review import link_review
+from service.domain.similarity.schemas import DecideIn, LinkIn, LinkOut, PastFailureOut
 from service.domain.similarity.search import teams_visible_to
 from service.errors import Conflict, NotFound
 from service.models import Failure, SimilarityLink
@@ -33,6 +36,31 @@ class SimilarityController(Controller):
             select(SimilarityLink).where(SimilarityLink.failure_id == failure.id).order_by(SimilarityLink.score.desc())
         )
         return [LinkOut.of(link) for link in links if services.similar.can_see(link.similar_failure, visible)]
+
+    @get(
+        "/past-failures",
+        sync_to_thread=True,
+        opt={"writes": True},
+        summary="Past failures with their suggested links, a page at a time (link review)",
+        description="Past failures are those outside any review (the imported record). Each comes with its "
+        "top suggestions across the teams that share, refreshed now, and the links people decided. "
+        "Confirm or dismiss each with POST /api/similarity-links/{id}/confirm or /dismiss; only confirmed "
+        "links count for patterns.",
+    )
+    def past_failures(
+        self, services: ServicesDep, page: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0
+    ) -> list[PastFailureOut]:
+        return [PastFailureOut.of(v.failure, v.links) for v in link_review(services).page(page)]
+
+    @get(
+        "/past-failures/{failure_id:int}/similar",
+        sync_to_thread=True,
+        opt={"writes": True},
+        summary="One past failure's suggested links: fresh unconfirmed hypotheses and the decided ones",
+    )
+    def past_failure_links(self, failure_id: PathId, services: ServicesDep) -> list[LinkOut]:
+        review = link_review(services)
+        return [LinkOut.of(link) for link in review.suggestions(review.get(failure_id))]
 
     @post(
         "/failures/{failure_id:int}/similar",

@@ -55,3 +55,23 @@ class LinkOut(msgspec.Struct, kw_only=True):
             decided_at=link.decided_at,
             note=link.note,
         )
+
+
+class PastFailureOut(msgspec.Struct, kw_only=True):
+    """A past failure as every team that may see it sees it (title and gap), with its links."""
+
+    id: int
+    title: str
+    team: str
+    gap: str
+    links: list[LinkOut]
+
+    @classmethod
+    def of(cls, failure: Failure, links: list[SimilarityLink]) -> PastFailureOut:
+        return cls(
+            id=failure.id,
+            title=failure.title,
+            team=failure.team.name,
+            gap=shared_gap(failure),
+            links=[LinkOut.of(link) for link in links],
+        )

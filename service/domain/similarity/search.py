@@ -95,17 +95,26 @@ class SimilarFailureSearch:
         return [Hit(failures[int(r.failure_id)], r.score, reason_for(r.shared_terms)) for r in ranked]
 
     def refresh(self, failure: Failure, *, k: int | None = None) -> list[SimilarityLink]:
-        """Recompute the hypotheses for a failure in a review from its current answers.
+        """Recompute the hypotheses for a failure from its current answers (or title and summary).
 
-        Candidates come from the review's own team and every team that shares; what a particular
+        Candidates come from the failure's own team and every team that shares; what a particular
         viewer may see is filtered when links are shown. Undecided hypotheses that no longer make
-        the top k are withdrawn; decided links (confirmed or dismissed) are never touched.
+        the top k are withdrawn; decided links (confirmed or dismissed) are never touched. A failure
+        in a review is never linked to another failure of the same review. A past failure (outside
+        any review, see review.py) is not offered a partner that already holds a link to it, so a
+        pair is shown, and decided, once.
         """
-        assert failure.review is not None
-        siblings = {f.id for f in failure.review.failures}
+        if failure.review is not None:
+            exclude, paired = {f.id for f in failure.review.failures}, set()
+        else:
+            exclude, paired = {failure.id}, self.similarity.partners_linking_to(failure)
         teams = sharing_teams(self.session) | {failure.team_id}
-        hits = self.search(failure_query(failure), k=k, team_ids=teams, exclude=siblings)
-        links = [self.similarity.propose(failure, similar=h.failure, score=h.score, reason=h.reason) for h in hits]
+        hits = self.search(failure_query(failure), k=k, team_ids=teams, exclude=exclude)
+        links = [
+            self.similarity.propose(failure, similar=h.failure, score=h.score, reason=h.reason)
+            for h in hits
+            if h.failure.id not in paired
+        ]
         self.similarity.withdraw_other_hypotheses(failure, keep={h.failure.id for h in hits})
         return [link for link in links if link is not None]
 

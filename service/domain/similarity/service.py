@@ -1,4 +1,9 @@
-"""Similarity links: a machine's guess that two failures share a cause, until a person decides."""
+"""Similarity links: a machine's guess that two failures share a cause, until a person decides.
+
+A link from a failure in a review is decided by the review's participants, in the room. A link from a
+past failure (one outside any review: the imported record) is decided on the link review page by a
+member of either failure's team who is not a reader; both failures must be visible to that person.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ from sqlalchemy.orm import Session
 from service.db.types import utcnow
 from service.domain import audit
 from service.domain.reviews.service import ReviewService
-from service.errors import Conflict, InvalidInput, NotFound
-from service.models import Failure, LinkStatus, Person, SimilarityLink
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.models import Failure, LinkStatus, Person, Role, ShareLevel, SimilarityLink
 
 
 class SimilarityService:
@@ -19,10 +24,33 @@ class SimilarityService:
 
     def get(self, link_id: int) -> SimilarityLink:
         link = self.session.get(SimilarityLink, link_id)
-        review = link.failure.review if link else None
-        if link is None or review is None or not self.reviews.access.can_see_review(review):
+        if link is None:
+            raise NotFound(f"No similarity link with id {link_id}.")
+        review = link.failure.review
+        if review is not None:
+            visible = self.reviews.access.can_see_review(review)
+        else:
+            visible = self.can_see_failure(link.failure) and self.can_see_failure(link.similar_failure)
+        if not visible:
             raise NotFound(f"No similarity link with id {link_id}.")
         return link
+
+    def can_see_failure(self, failure: Failure) -> bool:
+        """At least its title and gap: its review is visible, its team is one's own, or its team shares."""
+        access = self.reviews.access
+        if access.is_site_admin or access.role_in_team(failure.team_id) is not None:
+            return True
+        if failure.review is not None and access.can_see_review(failure.review):
+            return True
+        return failure.team.share_level == ShareLevel.TITLE_AND_GAP.value
+
+    def partners_linking_to(self, failure: Failure) -> set[int]:
+        """Failures that hold a link (of any status) to this one: the pair is already offered or decided."""
+        return set(
+            self.session.scalars(
+                select(SimilarityLink.failure_id).where(SimilarityLink.similar_failure_id == failure.id)
+            )
+        )
 
     def propose(self, failure: Failure, *, similar: Failure, score: float, reason: str) -> SimilarityLink | None:
         """Offer a hypothesis; returns None when a person already decided on this pair (it stays decided)."""
@@ -65,8 +93,10 @@ class SimilarityService:
 
     def decide(self, link: SimilarityLink, *, confirm: bool, note: str, actor: Person) -> SimilarityLink:
         review = link.failure.review
-        assert review is not None
-        self.reviews.ensure_participant(review, actor, "confirm or dismiss a similar failure")
+        if review is not None:
+            self.reviews.ensure_participant(review, actor, "confirm or dismiss a similar failure")
+        else:
+            self._ensure_can_decide_past(link)
         if link.status != LinkStatus.HYPOTHESIS.value:
             raise Conflict(f"This link was already {link.status}.")
         link.status = (LinkStatus.CONFIRMED if confirm else LinkStatus.DISMISSED).value
@@ -82,3 +112,14 @@ class SimilarityService:
             subject_id=link.id,
         )
         return link
+
+    def _ensure_can_decide_past(self, link: SimilarityLink) -> None:
+        """Between past failures: site admins, or a member (not a reader) of either failure's team."""
+        access = self.reviews.access
+        if access.is_site_admin:
+            return
+        roles = {access.role_in_team(link.failure.team_id), access.role_in_team(link.similar_failure.team_id)}
+        if not roles & {Role.ADMIN, Role.FACILITATOR, Role.PARTICIPANT}:
+            raise Forbidden(
+                "Only a member of one of the two failures' teams (not a reader) can confirm or dismiss this link."
+            )
