@@ -16,7 +16,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -33,6 +32,7 @@ from service.api.admission import admission_middleware, request_limit
 from service.api.auth import PUBLIC_PATHS, DebriefAuthenticationMiddleware, TokenAwareCSRFMiddleware
 from service.api.deps import provide_actor, provide_services
 from service.api.problems import EXCEPTION_HANDLERS
+from service.api.sessions import SignInSessionConfig
 from service.db.engine import make_engine, make_session_factory
 from service.domain.accounts.controller import AccountController
 from service.domain.drafting.controller import DraftingController
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         }
     )
     secret = settings.auth.secret_key or _persistent_secret(settings.data_dir / "secret_key")
-    sessions = ServerSideSessionConfig(
+    sessions = SignInSessionConfig(
         key="debrief_session",
         max_age=settings.auth.session_hours * 3600,
         secure=settings.auth.secure_cookies,

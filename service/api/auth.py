@@ -10,8 +10,10 @@ bearer requests cannot be forged, while cookie-authenticated ones still must car
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from anyio.to_thread import run_sync
 from litestar.connection import ASGIConnection
@@ -29,6 +31,13 @@ from service.models import Person
 
 log = logging.getLogger("debrief")
 SESSION_KEY = "person_id"
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Keys in the ASGI scope and the database session's info: the request's database session (opened
+# here, taken over by provide_services), the person loaded on it, and a token to mark as used.
+REQUEST_SESSION = "debrief.db_session"
+STALE_TOKEN = "debrief.stale_token"
+PERSON_KEY = "debrief.person"
+SERVICE_PARAMETERS = frozenset({"services", "actor"})  # handler parameters served by provide_services
 # Reachable without signing in: health, sign-in itself, first-run setup, password links, static files,
 # the API description, and the pages that explain how to sign in.
 PUBLIC_PATHS = [
@@ -47,7 +56,8 @@ PUBLIC_PATHS = [
 
 @dataclass(frozen=True)
 class Viewer:
-    """The signed-in person, as the middleware found them (re-loaded by each request's own session)."""
+    """The signed-in person, as the middleware found them (HTTP handlers get the Person itself, loaded on
+    the request's session; see ``request_person``)."""
 
     id: int
     name: str
@@ -55,7 +65,7 @@ class Viewer:
     via_token: bool
 
 
-def _bearer(scope: Scope) -> str | None:
+def bearer_token(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"authorization":
             scheme, _, token = value.decode("latin-1").partition(" ")
@@ -64,55 +74,135 @@ def _bearer(scope: Scope) -> str | None:
 
 
 class DebriefAuthenticationMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
-        factory: sessionmaker[Session] = connection.app.state.session_factory
-        token = _bearer(connection.scope)
-        if token is not None:
-            viewer = await run_sync(_person_for_token, factory, token)
-            if viewer is None:
-                raise NotAuthorizedException("This API token is unknown or revoked; create a new one.")
-            return AuthenticationResult(user=viewer, auth="token")
-        session = connection.scope.get("session")
-        person_id = session.get(SESSION_KEY) if isinstance(session, dict) else None
-        if person_id is None:
-            raise NotAuthorizedException("Sign in first (POST /api/session), or send an API token.")
-        viewer = await run_sync(_person_for_session, factory, int(person_id))
-        if viewer is None:
-            raise NotAuthorizedException("Your account is no longer active; sign in again.")
-        return AuthenticationResult(user=viewer, auth="session")
+    """Find the signed-in person on the request's own database session, which the handler then uses.
 
+    One session per HTTP request: the token (or session cookie) is checked and the person loaded in
+    the same transaction the handler reads in, so authentication costs one query and no session of
+    its own, and a revoked token is refused by every process on its very next request (nothing is
+    cached). WebSockets only check here, on a short session of their own: a stream lasting an hour
+    must not hold a database connection.
+    """
 
-def _viewer(person: Person, *, via_token: bool) -> Viewer:
-    return Viewer(id=person.id, name=person.name, is_admin=person.is_admin, via_token=via_token)
-
-
-def _person_for_token(factory: sessionmaker[Session], secret: str) -> Viewer | None:
-    with unit_of_work(factory, write=False) as session:
-        token = AccountService(session).token(secret)
-        if token is None:
-            return None
-        viewer, token_id = _viewer(token.person, via_token=True), token.id
-        stale = token.last_used_at is None or (utcnow() - token.last_used_at).total_seconds() > 60
-    if stale:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            with unit_of_work(factory) as session:
-                AccountService(session).note_token_use(token_id)
-        except OperationalError as exc:  # bookkeeping only: a busy database must not refuse the request
-            log.info("could not record API token use: %s", exc.orig)
-    return viewer
+            await super().__call__(scope, receive, send)
+        finally:
+            # provide_services takes the session over; close it here when no handler did.
+            session = scope_extras(scope).pop(REQUEST_SESSION, None)
+            if session is not None:
+                await run_sync(session.close)
+            token_id = scope_extras(scope).pop(STALE_TOKEN, None)
+            if token_id is not None:  # bookkeeping, after the response and on a session of its own
+                await run_sync(_note_token_use, connection_factory(scope), token_id)
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        scope = connection.scope
+        factory = connection_factory(scope)
+        token = bearer_token(scope)
+        person_id = None
+        if token is None:
+            cookie_session = scope.get("session")
+            person_id = cookie_session.get(SESSION_KEY) if isinstance(cookie_session, dict) else None
+            if person_id is None:
+                raise NotAuthorizedException("Sign in first (POST /api/session), or send an API token.")
+        if scope["type"] == "websocket":
+            with_session = partial(_with_own_session, factory)
+        else:
+            session = scope_extras(scope)[REQUEST_SESSION] = factory()
+            # Keep the read open for the handler only when the handler goes on to use this session.
+            end_read = request_writes(connection) or not _uses_services(connection)
+            with_session = partial(_on_request_session, session, end_read=end_read)
+        found = await run_sync(with_session, partial(_find_person, token=token, person_id=person_id))
+        if found is None:
+            if token is not None:
+                raise NotAuthorizedException("This API token is unknown or revoked; create a new one.")
+            raise NotAuthorizedException("Your account is no longer active; sign in again.")
+        viewer, stale_token_id = found
+        if stale_token_id is not None:
+            scope_extras(scope)[STALE_TOKEN] = stale_token_id
+        return AuthenticationResult(user=viewer, auth="session" if token is None else "token")
 
 
-def _person_for_session(factory: sessionmaker[Session], person_id: int) -> Viewer | None:
-    with unit_of_work(factory, write=False) as session:
-        person = session.get(Person, person_id)
-        if person is None or person.disabled_at is not None:
+def scope_extras(scope: Scope) -> dict[str, Any]:
+    """The ASGI scope as the plain dict it is, for the keys Debrief adds (REQUEST_SESSION, STALE_TOKEN)."""
+    return cast("dict[str, Any]", scope)
+
+
+def connection_factory(scope: Scope) -> sessionmaker[Session]:
+    return scope["app"].state.session_factory  # type: ignore[no-any-return]
+
+
+def request_writes(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Does this request's handler write? (Routes that call a model take their write lock later.)"""
+    opt = connection.route_handler.opt
+    writes = connection.scope.get("method") not in READ_ONLY_METHODS or opt.get("writes", False)
+    return bool(writes and not opt.get("model_call"))
+
+
+def _uses_services(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    return not SERVICE_PARAMETERS.isdisjoint(connection.route_handler.parsed_fn_signature.parameters)
+
+
+def request_person(session: Session) -> Person | None:
+    """The person the authentication middleware loaded on this request's session, if any."""
+    return session.info.get(PERSON_KEY)
+
+
+FoundPerson = tuple[Viewer, int | None]  # the viewer, and a token whose last use is a minute old
+
+
+def _find_person(session: Session, *, token: str | None, person_id: int | None) -> FoundPerson | None:
+    stale_token_id = None
+    if token is not None:
+        api_token = AccountService(session).token(token)
+        if api_token is None:
             return None
-        return _viewer(person, via_token=False)
+        person = api_token.person
+        last = api_token.last_used_at
+        stale_token_id = api_token.id if last is None or (utcnow() - last).total_seconds() > 60 else None
+    else:
+        signed_in = session.get(Person, int(person_id or 0))
+        if signed_in is None or signed_in.disabled_at is not None:
+            return None
+        person = signed_in
+    session.info[PERSON_KEY] = person
+    viewer = Viewer(id=person.id, name=person.name, is_admin=person.is_admin, via_token=token is not None)
+    return viewer, stale_token_id
+
+
+def _on_request_session(
+    session: Session, find: Callable[[Session], FoundPerson | None], *, end_read: bool
+) -> FoundPerson | None:
+    found = find(session)
+    if end_read:
+        # A writing handler starts its own transaction, taking SQLite's write lock up front
+        # (provide_services); a read transaction left open here would have to be upgraded instead.
+        # Commit keeps the loaded person (expire_on_commit is off).
+        session.commit()
+    return found
+
+
+def _with_own_session(
+    factory: sessionmaker[Session], find: Callable[[Session], FoundPerson | None]
+) -> FoundPerson | None:
+    with unit_of_work(factory, write=False) as session:
+        found = find(session)
+    if found is not None and found[1] is not None:
+        _note_token_use(factory, found[1])
+    return found
+
+
+def _note_token_use(factory: sessionmaker[Session], token_id: int) -> None:
+    try:
+        with unit_of_work(factory) as session:
+            AccountService(session).note_token_use(token_id)
+    except OperationalError as exc:  # bookkeeping only: a busy database must not refuse the request
+        log.info("could not record API token use: %s", exc.orig)
 
 
 class TokenAwareCSRFMiddleware(CSRFMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _bearer(scope) is not None:
+        if scope["type"] == "http" and bearer_token(scope) is not None:
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

@@ -10,44 +10,51 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
+from sqlalchemy.orm import Session
 
-from service.api.auth import Viewer
+from service.api.auth import REQUEST_SESSION, Viewer, request_person, request_writes, scope_extras
 from service.domain.services import Services, build_services
 from service.errors import NeedsPerson
 from service.live.room_changes import announce_room_changes
 from service.models import Person
 
-_READ_ONLY = {"GET", "HEAD", "OPTIONS"}
-
 
 async def provide_services(request: Request, state: State) -> AsyncIterator[Services]:
-    """Yield the services on a fresh session; commit before the response is sent, roll back on error.
+    """Yield the services on the request's session; commit before the response is sent, roll back on error.
 
-    Handlers run in worker threads; so do the blocking steps here (taking SQLite's write lock can
-    wait up to the busy timeout), which keeps the event loop free for live connections.
+    The session is the one the authentication middleware opened and loaded the signed-in person on
+    (public routes get a fresh one). Handlers run in worker threads; so do the blocking steps here
+    (taking SQLite's write lock can wait up to the busy timeout), which keeps the event loop free
+    for live connections.
     """
-    session = state.session_factory()
+    session: Session | None = scope_extras(request.scope).pop(REQUEST_SESSION, None)
+    if session is None:
+        session = state.session_factory()
     # Drafts made or decided in this request reach everyone in the review once it commits.
     announce_room_changes(session, state.get("publish_event"))
     try:
         # Routes that call a model take their write lock only after the call (see drafting.generate).
-        opt = request.route_handler.opt
-        writes = request.method not in _READ_ONLY or opt.get("writes", False)
-        if writes and not opt.get("model_call"):
+        if request_writes(request):
             await run_sync(partial(session.connection, execution_options={"debrief_write": True}))
-        viewer = request.scope.get("user")
-        person = None
-        if isinstance(viewer, Viewer):
-            person = await run_sync(session.get, Person, viewer.id)
-            if person is None:
-                raise NeedsPerson("Your account no longer exists; sign in again.")
+        person = request_person(session)
+        if person is None and isinstance(request.scope.get("user"), Viewer):
+            raise NeedsPerson("Your account no longer exists; sign in again.")
         yield build_services(session, state.settings, viewer=person)
-        await run_sync(session.commit)
+        await run_sync(partial(_finish, session, commit=True))
     except BaseException:
-        await run_sync(session.rollback)
+        await run_sync(partial(_finish, session, commit=False))
         raise
+
+
+def _finish(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close in one trip to a worker thread."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
-        await run_sync(session.close)
+        session.close()
 
 
 def provide_actor(services: NamedDependency[SkipValidation[Services]]) -> Person:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from service.db.types import utcnow
 from service.domain.accounts.secrets import (
@@ -61,7 +61,9 @@ class AccountService:
 
     def token(self, secret: str) -> ApiToken | None:
         """The live token for this secret, or None when it is unknown, revoked or its person disabled."""
-        token = self.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+        # One query for the token and its person: this runs on every token-authenticated request.
+        query = select(ApiToken).options(joinedload(ApiToken.person)).where(ApiToken.token_hash == token_digest(secret))
+        token = self.session.scalar(query)
         if token is None or token.revoked_at is not None or token.person.disabled_at is not None:
             return None
         return token

@@ -15,6 +15,7 @@ from service.domain.drafts.schemas import DraftOut
 from service.domain.export.document import review_document
 from service.domain.export.markdown import render_markdown
 from service.domain.reviews.schemas import (
+    DETAIL_LOADS,
     GoBackIn,
     InviteOut,
     ParticipantIn,
@@ -61,7 +62,8 @@ class ReviewController(Controller):
         summary="The whole review: questions, failures, answers with provenance, drafts",
     )
     def detail(self, review_id: PathId, services: ServicesDep) -> ReviewDetail:
-        return ReviewDetail.of(services.session, services.reviews.get(review_id))
+        review = services.reviews.get(review_id, options=DETAIL_LOADS)
+        return ReviewDetail.of(services.session, review, loaded=True)
 
     @patch("/{review_id:int}", sync_to_thread=True, summary="Correct the title, description or failure time")
     def update(

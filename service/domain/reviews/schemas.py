@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service.api.types import Id
 from service.db.types import utcnow
@@ -57,6 +57,9 @@ class QuestionOut(msgspec.Struct, kw_only=True):
     text: str
 
 
+QUESTIONS = [QuestionOut(number=q.value, key=q.key, text=q.prompt) for q in Question]
+
+
 class ReviewSummary(msgspec.Struct, kw_only=True):
     id: int
     team_id: Id
@@ -98,15 +101,17 @@ class ReviewDetail(msgspec.Struct, kw_only=True):
     segment_count: int
 
     @classmethod
-    def of(cls, session: Session, review: Review) -> ReviewDetail:
+    def of(cls, session: Session, review: Review, *, loaded: bool = False) -> ReviewDetail:
+        """The whole review; ``loaded`` says it was read with ``DETAIL_LOADS`` already (the read path)."""
         # The room's read path, polled by every participant: load the whole review in a fixed
         # handful of queries instead of one lazy load per participant, answer and draft.
-        _load_for_detail(session, review.id)
+        if not loaded:
+            session.scalars(select(Review).where(Review.id == review.id).options(*DETAIL_LOADS)).one()
         drafts = list(
             session.scalars(
                 select(Draft)
                 .where(Draft.review_id == review.id)
-                .options(selectinload(Draft.decision), selectinload(Draft.llm_call))
+                .options(joinedload(Draft.decision), joinedload(Draft.llm_call))
                 .order_by(Draft.id)
             )
         )
@@ -114,25 +119,23 @@ class ReviewDetail(msgspec.Struct, kw_only=True):
         return cls(
             review=ReviewSummary.of(review),
             what_failed=review.what_failed,
-            questions=[QuestionOut(number=q.value, key=q.key, text=q.prompt) for q in Question],
+            questions=QUESTIONS,
             participants=[PersonRef(id=p.person.id, name=p.person.name) for p in review.participants],
             failures=[FailureOut.of(session, f, drafts) for f in review.failures],
             segment_count=segment_count,
         )
 
 
-def _load_for_detail(session: Session, review_id: int) -> None:
-    session.scalars(
-        select(Review)
-        .where(Review.id == review_id)
-        .options(
-            selectinload(Review.team),
-            selectinload(Review.participants).selectinload(Participant.person),
-            selectinload(Review.failures).options(
-                selectinload(Failure.answers).options(
-                    selectinload(Answer.decider), selectinload(Answer.draft).selectinload(Draft.llm_call)
-                ),
-                selectinload(Failure.learnings).selectinload(Learning.owner),
-            ),
-        )
-    ).one()
+# Everything ReviewDetail shows, as loader options: one-to-one and many-to-one relations are
+# joined into their parent's query, collections take one query each.
+DETAIL_LOADS = (
+    joinedload(Review.team),
+    joinedload(Review.facilitator),
+    selectinload(Review.participants).joinedload(Participant.person),
+    selectinload(Review.failures).options(
+        selectinload(Failure.answers).options(
+            joinedload(Answer.decider), joinedload(Answer.draft).joinedload(Draft.llm_call)
+        ),
+        selectinload(Failure.learnings).joinedload(Learning.owner),
+    ),
+)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from service.db.types import utcnow
 from service.domain import audit
@@ -50,8 +51,9 @@ class ReviewService:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def get(self, review_id: int) -> Review:
-        review = self.session.get(Review, review_id)
+    def get(self, review_id: int, *, options: Sequence[ORMOption] = ()) -> Review:
+        """The review, if this viewer may see it; ``options`` say what to load with it in the same trip."""
+        review = self.session.get(Review, review_id, options=options)
         if review is None:
             raise NotFound(f"No review with id {review_id}.")
         return self.access.ensure_visible(review)
