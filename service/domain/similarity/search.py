@@ -17,7 +17,7 @@ from service.domain.similarity.ranking import rank
 from service.domain.similarity.service import SimilarityService
 from service.domain.similarity.text import QueryParts, failure_document, failure_query, reason_for
 from service.errors import Unavailable
-from service.models import Failure, ShareLevel, SimilarityLink, Team, TeamMember
+from service.models import Failure, LinkStatus, ShareLevel, SimilarityLink, Team, TeamMember
 
 CANDIDATE_POOL = 40  # nearest neighbours fetched per query vector before reranking
 
@@ -90,9 +90,22 @@ class SimilarFailureSearch:
             rows[keep],
             [failure_document(failures[ids[i]]) for i in keep],
             idf=vocabulary.idf if vocabulary.documents else None,
+            confirmed=self._confirmed_pairs([ids[i] for i in keep]),
             limit=k,
         )
         return [Hit(failures[int(r.failure_id)], r.score, reason_for(r.shared_terms)) for r in ranked]
+
+    def _confirmed_pairs(self, pool: list[int]) -> list[tuple[int, int]]:
+        """Positions in pool of the failure pairs a person confirmed as sharing a cause."""
+        position = {fid: n for n, fid in enumerate(pool)}
+        pairs = self.session.execute(
+            select(SimilarityLink.failure_id, SimilarityLink.similar_failure_id).where(
+                SimilarityLink.status == LinkStatus.CONFIRMED.value,
+                SimilarityLink.failure_id.in_(pool),
+                SimilarityLink.similar_failure_id.in_(pool),
+            )
+        ).all()
+        return [(position[a], position[b]) for a, b in pairs]
 
     def refresh(self, failure: Failure, *, k: int | None = None) -> list[SimilarityLink]:
         """Recompute the hypotheses for a failure from its current answers (or title and summary).
