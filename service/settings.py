@@ -91,9 +91,9 @@ class WhisperSettings(BaseModel):
         "default). Turn off where separate transcription workers run the jobs.",
     )
     live_step_s: float = Field(
-        1.0,
+        0.5,
         description="Seconds of new live audio between two transcription passes of a speaker's stream "
-        "(lower is quicker text, more CPU).",
+        "(lower is quicker text, more CPU; a pass that takes longer simply covers more audio).",
     )
     live_beam_size: int = Field(
         5,

@@ -9,6 +9,7 @@ without a model.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from transcription.text import ends_sentence, normalise_word
@@ -19,7 +20,7 @@ WordTuple = tuple[float, float, str]
 class StreamingPolicy:
     """Commit the words two consecutive hypotheses agree on; keep the rest provisional."""
 
-    def __init__(self, *, overlap_s: float = 0.1, max_dedupe_words: int = 5) -> None:
+    def __init__(self, *, overlap_s: float = 0.1, max_dedupe_words: int = 5, edge_s: float = 0.0) -> None:
         """Configure how re-transcribed committed words are recognised and skipped.
 
         Args:
@@ -27,8 +28,12 @@ class StreamingPolicy:
                 (Whisper's word times jitter by tens of milliseconds between passes).
             max_dedupe_words: when a hypothesis starts inside the last committed word, up to
                 this many of its leading words that repeat the committed tail are dropped.
+            edge_s: a word ending this close to the end of the audio a pass heard is not
+                committed by that pass, even when it agrees: passes a fraction of a second apart
+                hear nearly the same cut-off word and can agree on the same mistake.
         """
         self._overlap_s = overlap_s
+        self._edge_s = edge_s
         self._max_dedupe_words = max_dedupe_words
         self._committed_in_buffer: list[WordTuple] = []  # committed words whose audio is kept
         self._previous: list[WordTuple] = []  # uncommitted tail of the previous hypothesis
@@ -42,14 +47,20 @@ class StreamingPolicy:
     def provisional(self) -> list[WordTuple]:
         return list(self._previous)
 
-    def update(self, hypothesis: Sequence[WordTuple]) -> tuple[list[WordTuple], list[WordTuple]]:
-        """Take the newest hypothesis for the whole buffer; return (newly committed, provisional)."""
+    def update(
+        self, hypothesis: Sequence[WordTuple], *, heard_until: float = math.inf
+    ) -> tuple[list[WordTuple], list[WordTuple]]:
+        """Take the newest hypothesis for the whole buffer; return (newly committed, provisional).
+
+        `heard_until` is the end of the audio this hypothesis heard (see `edge_s`).
+        """
         fresh = [w for w in hypothesis if w[0] > self._last_committed_end - self._overlap_s]
         fresh = self._without_recommitted(fresh)
         committed: list[WordTuple] = []
+        settled = heard_until - self._edge_s
         # Commit the longest common prefix of the previous and the new uncommitted tails; the
         # newer hypothesis's version is kept (its timings saw more audio).
-        while fresh and self._previous and _same_word(fresh[0], self._previous[0]):
+        while fresh and self._previous and fresh[0][1] <= settled and _same_word(fresh[0], self._previous[0]):
             committed.append(fresh.pop(0))
             self._previous.pop(0)
         self._previous = fresh

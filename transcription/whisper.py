@@ -7,6 +7,7 @@ worker may call it from several threads.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
@@ -68,6 +69,7 @@ class WhisperTranscriber:
         self._vad_filter = vad_filter
         self._filter = segment_filter or SegmentFilter()
         self._temperatures = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0) if fallback else (0.0,)
+        self._one_window = False
         self._loaded = _Loaded()
         self._sha256: str | None = None
 
@@ -77,10 +79,18 @@ class WhisperTranscriber:
         A live pass is repeated a second later on more audio, and a word is kept only when two
         passes agree: a pass that would have needed a temperature fallback is simply outvoted,
         so the retries (each a full decode, up to five) only make the stream fall behind.
+
+        A live buffer is shorter than Whisper's 30 s window, so a pass needs one encoder run and
+        one decode. faster-whisper would start a second window at the last word's end and decode
+        the trailing fraction of a second again (measured: 102 windows in 60 passes, 0.5 s each,
+        and the source of "Thank you." on the tail). Live passes decode text without timestamp
+        tokens (one segment, fewer tokens; word times come from the alignment) and stop after
+        the first window: the tail is heard again, whole, by the next pass.
         """
         live = copy.copy(self)
         live._beam_size = beam_size
         live._temperatures = (0.0,)
+        live._one_window = True
         return live
 
     @property
@@ -110,26 +120,30 @@ class WhisperTranscriber:
             raise ValueError(f"audio must be a 1-D float32 array at 16 kHz, got {audio.dtype} {audio.shape}")
         if audio.size == 0:
             return []
-        raw_segments, _info = self._get_model().transcribe(
-            audio,
-            language=self._language,
-            beam_size=self._beam_size,
-            vad_filter=self._vad_filter,
-            # Conditioning on previous text is the main cause of Whisper's repetition loops.
-            condition_on_previous_text=False,
-            temperature=list(self._temperatures),
-            initial_prompt=prompt or None,
-            word_timestamps=True,
-        )
+        model = self._get_model()
+        windows = _FirstWindowOnly(model) if self._one_window else contextlib.nullcontext(model)
         kept: list[Segment] = []
-        for raw in raw_segments:  # a generator: decoding happens while we iterate
-            reason = self._filter.drop_reason(
-                text=raw.text, no_speech_prob=raw.no_speech_prob, avg_logprob=raw.avg_logprob
+        with windows as whisper:
+            raw_segments, _info = whisper.transcribe(
+                audio,
+                language=self._language,
+                beam_size=self._beam_size,
+                vad_filter=self._vad_filter,
+                # Conditioning on previous text is the main cause of Whisper's repetition loops.
+                condition_on_previous_text=False,
+                temperature=list(self._temperatures),
+                initial_prompt=prompt or None,
+                word_timestamps=True,
+                without_timestamps=self._one_window,
             )
-            if reason:
-                logger.debug("dropped segment (%s): %r", reason, raw.text)
-                continue
-            kept.append(_to_segment(raw, offset_s))
+            for raw in raw_segments:  # a generator: decoding happens while we iterate
+                reason = self._filter.drop_reason(
+                    text=raw.text, no_speech_prob=raw.no_speech_prob, avg_logprob=raw.avg_logprob
+                )
+                if reason:
+                    logger.debug("dropped segment (%s): %r", reason, raw.text)
+                    continue
+                kept.append(_to_segment(raw, offset_s))
         return kept
 
     def _get_model(self) -> WhisperModel:
@@ -172,6 +186,39 @@ class WhisperTranscriber:
                 f"({self._compute_type}): {exc}. If device is 'cuda', check the CUDA install "
                 "or use 'cpu'."
             ) from exc
+
+
+class _SecondWindow(Exception):
+    """Raised inside faster-whisper's segment generator when it starts a second window."""
+
+
+class _FirstWindowOnly:
+    """A view of a loaded model (the same weights) whose transcription stops after one window.
+
+    faster-whisper's generator encodes each 30 s window as it reaches it; this view's `encode`
+    refuses the second call, which ends the generator after the first window's segments. A view
+    per transcription, so passes in other threads (and uploads on the shared model) are unaffected.
+    """
+
+    def __init__(self, model: WhisperModel) -> None:
+        self._model = model
+        self._encoded = False
+
+    def __enter__(self) -> WhisperModel:
+        view = copy.copy(self._model)
+        encode = self._model.encode
+
+        def encode_once(features: np.ndarray) -> object:
+            if self._encoded:
+                raise _SecondWindow
+            self._encoded = True
+            return encode(features)
+
+        view.encode = encode_once  # type: ignore[method-assign]
+        return view
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> bool:
+        return kind is _SecondWindow
 
 
 class _Loaded:

@@ -62,16 +62,18 @@ class Speaker:
 
     def call(self, case: dict[str, Any]) -> tuple[AudioArray, str, dict[str, AudioArray]]:
         """Speak a whole call; return its audio, the reference text, and each speaker's own audio."""
-        voices = self._assign(case)
-        pieces: list[AudioArray] = []
-        own: dict[str, list[AudioArray]] = {name: [] for name in voices}
-        gap = np.zeros(int(TURN_GAP_S * SAMPLE_RATE), np.float32)
-        for turn in case["turns"]:
-            speech = self.say(turn["text"], voice=voices[turn["speaker"]])
-            pieces += [speech, gap]
-            own[turn["speaker"]] += [speech, gap]
+        turns = self.turns(case)
+        own: dict[str, list[AudioArray]] = {}
+        for turn, speech in zip(case["turns"], turns, strict=True):
+            own.setdefault(turn["speaker"], []).append(speech)
         reference = " ".join(turn["text"] for turn in case["turns"])
-        return np.concatenate(pieces), reference, {k: np.concatenate(v) for k, v in own.items() if v}
+        return np.concatenate(turns), reference, {k: np.concatenate(v) for k, v in own.items()}
+
+    def turns(self, case: dict[str, Any]) -> list[AudioArray]:
+        """Speak each turn of a call, each followed by the pause between turns."""
+        voices = self._assign(case)
+        gap = np.zeros(int(TURN_GAP_S * SAMPLE_RATE), np.float32)
+        return [np.concatenate([self.say(turn["text"], voice=voices[turn["speaker"]]), gap]) for turn in case["turns"]]
 
     def _assign(self, case: dict[str, Any]) -> dict[str, str]:
         if self.voice_set != "espeak-ng":

@@ -191,3 +191,14 @@ def test_new_speech_that_repeats_the_committed_tail_is_kept() -> None:
     policy.update(again)
     committed, _ = policy.update(again)
     assert texts(committed) == "kept calling and"
+
+
+def test_words_at_the_edge_of_the_heard_audio_wait_for_a_later_pass() -> None:
+    policy = StreamingPolicy(edge_s=0.5)
+    policy.update(words("We intended to sign"), heard_until=1.7)
+    # Both passes heard "sign" (1.2-1.6 s) cut off near their end: agreeing on it proves little.
+    committed, provisional = policy.update(words("We intended to sign"), heard_until=1.8)
+    assert texts(committed) == "We intended to"  # "to" ends at 1.2 s, 0.6 s before the edge
+    assert texts(provisional) == "sign"
+    committed, _ = policy.update(words("We intended to sign fifty"), heard_until=2.6)
+    assert texts(committed) == "sign"

@@ -114,3 +114,25 @@ def test_the_live_variant_shares_the_loaded_weights_and_hears_the_same(transcrib
     heard = " ".join(s.text for s in live.transcribe(decode_audio(speak(spoken))))
     assert normalise_text(heard) == normalise_text(spoken), heard
     assert live.transcribe(np.zeros(SAMPLE_RATE * 5, np.float32)) == []  # silence in, no text out
+
+
+def test_a_live_pass_encodes_one_window_and_keeps_the_words_at_its_end(transcriber, speak) -> None:
+    spoken = "We intended to sign 50 members. We signed 12 members by Friday."
+    audio = decode_audio(speak(spoken))
+    cut = audio[: int(len(audio) * 0.8)]  # ends mid-sentence, as a live buffer does
+    live = transcriber.for_live(beam_size=5)
+    model = live._get_model()
+    encodes: list[int] = []
+    encode = model.encode
+    model.encode = lambda features: encodes.append(1) or encode(features)  # count, then really encode
+    try:
+        segments = live.transcribe(cut)
+        heard = " ".join(s.text for s in segments)
+        assert len(encodes) == 1  # faster-whisper alone re-decodes the tail in a second window
+        assert normalise_text(heard)[:5] == normalise_text(spoken)[:5], heard
+        assert segments[-1].words[-1].end <= len(cut) / SAMPLE_RATE + 0.05
+        transcriber.transcribe(cut)  # uploads keep faster-whisper's windows
+    finally:
+        del model.encode
+    plain_windows = len(encodes) - 1
+    assert plain_windows >= 1

@@ -1,0 +1,226 @@
+"""Where live delay comes from: the server's pass scheduling replayed in one process, instrumented.
+
+The WebSocket benchmark (live.py) gives the figures; this replay explains them. It runs the real
+`OnlineSession` on the real model over synthesised calls, scheduled as `service/live/stream.py`
+schedules them — audio arrives in 100 ms messages at real speed, a stream asks for a pass once it
+holds `step_s` of new audio, one pass at a time in the order streams asked, and a pass covers
+everything that arrived while the stream waited — but on a virtual clock: each pass advances it
+by its measured wall time, and idle time is skipped. Per committed word it records the time
+waited for a pass slot, how many passes had heard the word before it was committed, and how it
+was committed (two passes agreed, forced by a buffer cut, or flushed at the end of the stream).
+
+    python -m evals.transcription.live_replay [--calls 3,4,5] [--speakers 1] [--seconds 120]
+        [--beam 5] [--step 1.0] [--threads 2]
+
+`--calls` indexes the dev calls sorted by length; the live benchmark streams calls 0-2, so tune
+on others. Prints JSON: the delay percentiles, their parts, and live WER over the first playing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.suite import DATASETS
+from evals.transcription.voices import Speaker, loop_to, pcm16
+from transcription.live import LiveUpdate, OnlineSession
+from transcription.text import word_error_rate
+from transcription.types import SAMPLE_RATE, AudioArray
+from transcription.whisper import WhisperTranscriber
+
+MESSAGE_SAMPLES = SAMPLE_RATE // 10  # the benchmark's 100 ms messages
+
+
+@dataclass
+class Pass:
+    stream: int
+    asked: float  # virtual time the stream had enough audio for a pass
+    started: float
+    seconds: float  # wall time of the pass
+    audio_end_s: float  # stream time of the last sample it heard
+    buffer_s: float
+    committed: str = ""
+    provisional: str = ""
+
+
+@dataclass
+class CommittedWord:
+    stream: int
+    end: float
+    text: str
+    arrived: float
+    how: str  # "agreed", "forced" (buffer cut) or "flushed" (end of stream)
+    heard_by: int  # passes whose audio covered the word's end, the committing one included
+    waited: float  # slot wait of the committing pass
+
+    @property
+    def delay(self) -> float:
+        return self.arrived - self.end
+
+
+@dataclass
+class Replay:
+    passes: list[Pass] = field(default_factory=list)
+    words: list[CommittedWord] = field(default_factory=list)
+
+
+class _Tagged:
+    """Note which words the session's policy committed outside agreement (cut or flush)."""
+
+    def __init__(self, session: OnlineSession) -> None:
+        self.forced: set[tuple[float, float, str]] = set()
+        self.flushed: set[tuple[float, float, str]] = set()
+        policy = session._policy
+        commit_before, flush = policy.commit_before, policy.flush
+
+        def tagged_commit_before(t: float) -> list[tuple[float, float, str]]:
+            words = commit_before(t)
+            self.forced.update(words)
+            return words
+
+        def tagged_flush() -> list[tuple[float, float, str]]:
+            words = flush()
+            self.flushed.update(words)
+            return words
+
+        policy.commit_before = tagged_commit_before  # type: ignore[method-assign,assignment]
+        policy.flush = tagged_flush  # type: ignore[method-assign,assignment]
+
+
+def replay(transcriber: WhisperTranscriber, audios: list[AudioArray], *, step_s: float, edge_s: float) -> Replay:
+    """Stream each audio as one speaker, all at once, on a virtual clock; see the module docstring."""
+    sessions = [OnlineSession(transcriber, step_s=step_s, edge_s=edge_s) for _ in audios]
+    tags = [_Tagged(s) for s in sessions]
+    pcm = [pcm16(a) for a in audios]
+    fed = [0] * len(audios)  # samples handed to each session
+    done = [False] * len(audios)
+    result = Replay()
+    clock = 0.0
+
+    def arrived(i: int, at: float) -> int:
+        return min(len(audios[i]), int(at * 10 + 1e-9) * MESSAGE_SAMPLES)
+
+    def ready_at(i: int) -> float:
+        """When stream i holds enough new audio for a pass (or its stop message)."""
+        need = fed[i] + sessions[i].samples_before_pass
+        if need >= len(audios[i]):
+            return len(audios[i]) / SAMPLE_RATE
+        return -(-need // MESSAGE_SAMPLES) / 10
+
+    while not all(done):
+        asked = {i: ready_at(i) for i in range(len(audios)) if not done[i]}
+        i = min(asked, key=lambda k: (asked[k], k))  # FIFO by when the stream asked
+        clock = max(clock, asked[i])
+        start = clock
+        until = arrived(i, clock)
+        t0 = time.perf_counter()
+        update = sessions[i].feed(pcm[i][2 * fed[i] : 2 * until])
+        if until >= len(audios[i]):
+            final = sessions[i].finish()
+            update = LiveUpdate(update.segments + final.segments, "", finished=True)
+            done[i] = True
+        seconds = time.perf_counter() - t0
+        fed[i] = until
+        clock += seconds
+        audio_end = until / SAMPLE_RATE
+        committed = " ".join(w.text for live in update.segments for w in live.segment.words)
+        result.passes.append(Pass(i, asked[i], start, seconds, audio_end, sessions[i]._buffer.size / SAMPLE_RATE,
+                                  committed, update.provisional))  # fmt: skip
+        _record(result, i, update, clock, start - asked[i], tags[i])
+    return result
+
+
+def _record(result: Replay, stream: int, update: LiveUpdate, clock: float, waited: float, tags: _Tagged) -> None:
+    seen = {(w.stream, w.end, w.text) for w in result.words if w.stream == stream}
+    covering = [p.audio_end_s for p in result.passes if p.stream == stream]
+    for live in update.segments:
+        for word in live.segment.words:
+            if (stream, word.end, word.text) in seen:
+                continue
+            seen.add((stream, word.end, word.text))
+            key = next((k for k in tags.forced | tags.flushed if k[1] == word.end and k[2].strip() == word.text), None)
+            how = "agreed" if key is None else ("forced" if key in tags.forced else "flushed")
+            heard_by = sum(end >= word.end for end in covering)
+            result.words.append(CommittedWord(stream, word.end, word.text, clock, how, heard_by, waited))
+
+
+def summarise(result: Replay, references: list[str], first_loop_s: list[float]) -> dict[str, Any]:
+    words = [w for w in result.words if w.how != "flushed"]
+    delays = sorted(w.delay for w in words)
+    slow = [w for w in words if w.delay >= _pct(delays, 0.9)]
+    hyps = [
+        " ".join(
+            w.text for w in sorted(result.words, key=lambda w: w.end) if w.stream == i and w.end <= first_loop_s[i]
+        )
+        for i in range(len(references))
+    ]
+    return {
+        "words": len(delays),
+        "delay_p50": round(_pct(delays, 0.5), 2),
+        "delay_p95": round(_pct(delays, 0.95), 2),
+        "live_wer": round(word_error_rate(" ".join(references), " ".join(hyps)), 3),
+        "pass_s_p50": round(statistics.median(p.seconds for p in result.passes), 2),
+        "pass_s_p95": round(_pct(sorted(p.seconds for p in result.passes), 0.95), 2),
+        "buffer_s_p50": round(statistics.median(p.buffer_s for p in result.passes), 1),
+        "slot_wait_p50": round(statistics.median(p.started - p.asked for p in result.passes), 2),
+        "how": {h: sum(w.how == h for w in result.words) for h in ("agreed", "forced", "flushed")},
+        "heard_by_p50": statistics.median(w.heard_by for w in words),
+        "slowest_tenth": {
+            "forced": sum(w.how == "forced" for w in slow),
+            "heard_by_p50": statistics.median(w.heard_by for w in slow),
+            "slot_wait_p50": round(statistics.median(w.waited for w in slow), 2),
+            "examples": [f"{w.text}@{w.end:.1f}:{w.delay:.1f}s/{w.heard_by}p/{w.how}" for w in slow[:12]],
+        },
+    }
+
+
+def _pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))] if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", default="3,4,5", help="dev calls by length rank, one per speaker")
+    parser.add_argument("--speakers", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--beam", type=int, default=5)
+    parser.add_argument("--step", type=float, default=1.0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--edge", type=float, default=0.0)
+    parser.add_argument("--trace", action="store_true", help="print every pass's provisional text")
+    args = parser.parse_args()
+    cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
+    cases.sort(key=lambda c: sum(len(t["text"].split()) for t in c["turns"]))
+    chosen = [cases[int(n)] for n in args.calls.split(",")][: args.speakers]
+    with tempfile.TemporaryDirectory() as tmp:
+        turns = [Speaker("espeak-ng", Path(tmp)).turns(case) for case in chosen]
+    transcriber = WhisperTranscriber(cpu_threads=args.threads).for_live(beam_size=args.beam)
+    transcriber.load()
+    audios = [loop_to(np.concatenate(t), args.seconds) for t in turns]
+    result = replay(transcriber, audios, step_s=args.step, edge_s=args.edge)
+    # Score WER on the turns wholly heard in the first playing (a short run covers part of a call).
+    references, heard_s = [], []
+    for case, spoken in zip(chosen, turns, strict=True):
+        ends = np.cumsum([len(t) / SAMPLE_RATE for t in spoken])
+        whole = int(np.searchsorted(ends, args.seconds, side="right"))
+        references.append(" ".join(turn["text"] for turn in case["turns"][:whole]))
+        heard_s.append(float(ends[whole - 1]) if whole else 0.0)
+    summary = summarise(result, references, heard_s)
+    summary["calls"] = [case["id"] for case in chosen]
+    if args.trace:
+        for p in result.passes:
+            print(f"{p.started:7.2f} s{p.stream} end={p.audio_end_s:6.1f} buf={p.buffer_s:4.1f} {p.seconds:.2f}s"
+                  f" | {p.provisional}")  # fmt: skip
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()
