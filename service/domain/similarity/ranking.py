@@ -43,6 +43,7 @@ class Ranked:
     failure_id: str
     score: float  # closeness in meaning, a cosine in [-1, 1]; the order also weighs shared words
     shared_terms: tuple[str, ...]
+    confirmed_with: str | None = None  # the candidate a person confirmed it shares a cause with, if that lifted it
 
 
 def rank(
@@ -73,13 +74,16 @@ def rank(
     lexical = LexicalScorer(documents, idf=idf)
     words = np.asarray(lexical.scores(query_text), dtype=np.float64)
     fused = _standardise(semantic) + lexical_weight * _standardise(words)
-    fused = fused + (LINK_WEIGHT if link_weight is None else link_weight) * _partner_support(fused, confirmed)
+    support, partner = _partner_support(fused, confirmed)
+    weight = LINK_WEIGHT if link_weight is None else link_weight
+    fused = fused + weight * support
     order = np.argsort(-fused, kind="stable")
     return [
         Ranked(
             failure_id=ids[i],
             score=round(float(semantic[i]), 4),
             shared_terms=tuple(lexical.shared_terms(query_text, documents[i])),
+            confirmed_with=ids[partner[i]] if weight > 0 and support[i] > 0 else None,
         )
         for i in order[:limit]
     ]
@@ -91,11 +95,13 @@ def _standardise(values: np.ndarray) -> np.ndarray:
     return np.zeros_like(values, dtype=np.float64) if spread < 1e-9 else (values - values.mean()) / spread
 
 
-def _partner_support(fused: np.ndarray, confirmed: Sequence[tuple[int, int]]) -> np.ndarray:
-    """For each candidate, the best positive score among the candidates confirmed to share its cause."""
+def _partner_support(fused: np.ndarray, confirmed: Sequence[tuple[int, int]]) -> tuple[np.ndarray, list[int]]:
+    """For each candidate, the best positive score among the candidates confirmed to share its cause, and whose."""
     support = np.zeros_like(fused)
+    partner = [-1] * len(fused)
     positive = np.maximum(fused, 0.0)
     for a, b in confirmed:
-        support[a] = max(support[a], positive[b])
-        support[b] = max(support[b], positive[a])
-    return support
+        for mine, other in ((a, b), (b, a)):
+            if positive[other] > support[mine]:
+                support[mine], partner[mine] = positive[other], other
+    return support, partner

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from service.domain.access import Access
 from service.domain.similarity.index import SESSION_KEY, SimilarityIndex
-from service.domain.similarity.ranking import rank
+from service.domain.similarity.ranking import Ranked, rank
 from service.domain.similarity.service import SimilarityService
 from service.domain.similarity.text import QueryParts, failure_document, failure_query, reason_for
 from service.errors import Unavailable
@@ -93,7 +93,15 @@ class SimilarFailureSearch:
             confirmed=self._confirmed_pairs([ids[i] for i in keep]),
             limit=k,
         )
-        return [Hit(failures[int(r.failure_id)], r.score, reason_for(r.shared_terms)) for r in ranked]
+        return [Hit(failures[int(r.failure_id)], r.score, self._reason(r, failures)) for r in ranked]
+
+    @staticmethod
+    def _reason(ranked: Ranked, failures: dict[int, Failure]) -> str:
+        reason = reason_for(ranked.shared_terms)
+        if ranked.confirmed_with is not None:
+            partner = failures[int(ranked.confirmed_with)]
+            reason += f"; a person confirmed it shares a cause with \u201c{partner.title}\u201d"
+        return reason
 
     def _confirmed_pairs(self, pool: list[int]) -> list[tuple[int, int]]:
         """Positions in pool of the failure pairs a person confirmed as sharing a cause."""

@@ -29,6 +29,9 @@ def test_a_confirmed_partner_of_the_best_candidate_moves_up():
     scores = {r.failure_id: r.score for r in rank("config", QUERY, ["a", "b", "c", "d"], VECTORS, DOCUMENTS,
                                                    confirmed=[(0, 2)], link_weight=2.0)}  # fmt: skip
     assert scores["c"] == round(float(VECTORS[2] @ QUERY), 4)
+    lifted = {r.failure_id: r.confirmed_with for r in rank("config", QUERY, ["a", "b", "c", "d"], VECTORS, DOCUMENTS,
+                                                         confirmed=[(0, 2)], link_weight=2.0)}  # fmt: skip
+    assert lifted["c"] == "a" and lifted["b"] is None  # the reason a person sees says why it moved
 
 
 def test_no_link_weight_or_a_poor_partner_changes_nothing():

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from service.domain.services import provide_services
 from service.domain.similarity.history import import_history, parse_records
+from service.domain.similarity.text import text_query
 from service.models import AuditEvent, Failure, Role, ShareLevel, SimilarityLink, Team
 from tests.helpers import make_cast, ok
 from tests.service.similarity.conftest import history_records
@@ -85,6 +86,11 @@ def test_confirmed_links_between_past_failures_make_a_pattern(client, settings, 
     assert ok(client.post("/api/patterns/refresh", headers=admin), 201)["proposed"] == 1
     [pattern] = ok(client.get("/api/patterns", headers=bea))
     assert set(pattern["member_ids"]) == {"H-1", "H-2", "H-3"}
+    # What people confirmed now informs every search, and the reason says so.
+    with provide_services(client.app.state.session_factory, settings, write=False) as services:
+        query = text_query("A config change went to every region at once with no staged rollout.")
+        reasons = {h.failure.external_id: h.reason for h in services.similar.search(query, team_ids=None)}
+    assert "a person confirmed it shares a cause with" in reasons["H-2"]
 
 
 def test_readers_may_look_but_not_decide_and_others_are_refused(client, settings, auth):
