@@ -16,6 +16,7 @@ from service.domain.export.document import review_document
 from service.domain.export.markdown import provenance_text
 from service.domain.services import Services
 from service.domain.transcripts.service import NewSegment
+from service.errors import NotFound
 from service.models import Person, Review, SegmentSource
 from service.pages.forms import Form, act, date_field, field, int_field, ints
 from service.pages.room_context import room_context
@@ -261,7 +262,8 @@ class RoomPages(Controller):
     ) -> object:
         link = services.similarity.get(link_id)
         review = link.failure.review
-        assert review is not None
+        if review is None:  # a link between past failures is decided on the link review page
+            raise NotFound(f"No similarity link with id {link_id} in a review; see /patterns/links.")
         return _act(
             request,
             services,

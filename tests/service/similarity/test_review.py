@@ -139,6 +139,7 @@ def test_the_link_review_page_confirms_and_dismisses(client, settings, auth):
     answer = client.post(f"/patterns/links/{other}/dismiss", headers={**rita, "hx-request": "true"}, data={})
     assert answer.status_code == 200 and "not a reader" in answer.text
     assert client.post(f"/patterns/links/{other}/maybe", headers=bea, data={}).status_code == 404
+    assert client.post(f"/links/{other}/confirm", headers=bea, data={}).status_code == 404  # the room's route
     patterns = client.get("/patterns", headers={**bea, **HTML})
     assert 'href="/patterns/links"' in patterns.text
 
