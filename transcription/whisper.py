@@ -20,6 +20,7 @@ import numpy as np
 
 from transcription.errors import ModelNotFoundError
 from transcription.filters import SegmentFilter
+from transcription.memory import map_large_blocks
 from transcription.model import ModelSource, model_sha256, resolve_model
 from transcription.types import AudioArray, Segment, Word
 
@@ -173,6 +174,7 @@ class WhisperTranscriber:
             )
             directory = self._source.directory
             assert directory is not None
+        map_large_blocks()  # before the model allocates: see transcription/memory.py
         try:
             return WhisperModel(
                 str(directory),
