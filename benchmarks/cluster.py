@@ -7,6 +7,7 @@ configured only through `DEBRIEF_*` environment variables, with its output in `<
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -81,8 +82,8 @@ class Cluster:
         wait_http(f"{base}/health", self, name)
         return base
 
-    def start_worker(self, name: str) -> None:
-        self._spawn(name, [str(BIN / "debrief"), "worker"])
+    def start_worker(self, name: str, *, nice: int = 0) -> None:
+        self._spawn(name, [str(BIN / "debrief"), "worker"], nice=nice)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes.pop(name)
@@ -103,13 +104,24 @@ class Cluster:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(timeout=10)
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def _spawn(self, name: str, argv: list[str], *, nice: int = 0) -> None:
+        """Start a process; ``nice`` > 0 gives it a lower CPU priority (systemd's Nice=, as docs/deploy has)."""
         log = open(self.data_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
         # A session of its own: `kill` reaches uvicorn's worker processes too.
         self.processes[name] = subprocess.Popen(
-            argv, env=dict(self.env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            ["nice", "-n", str(nice), *argv] if nice else argv,
+            env=dict(self.env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
+        if nice:
+            # With the kernel's autogroup scheduling (a group per session), nice only orders threads
+            # within their own session; the session's group has a nice of its own. Popen returns
+            # after exec, so the child's new session exists by now (never ours).
+            with contextlib.suppress(OSError):
+                Path(f"/proc/{self.processes[name].pid}/autogroup").write_text(str(nice))
 
 
 def wait_http(url: str, cluster: Cluster, name: str, timeout_s: float = 60.0) -> None:

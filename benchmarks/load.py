@@ -15,6 +15,10 @@ server, so only the database and the process count change) it runs, for `--secon
 - a draft request every `--draft-every` seconds (the model server is shared by all processes);
 - `--uploads` uploaded recordings (14 s of speech each) transcribed by the worker meanwhile.
 
+The worker and the model server run at nice 10 (`--background-nice`), as the reference systemd
+units in docs/deploy/ run them: they are batch work, and on shared cores the room's reads and
+events must not queue behind them. `--background-nice 0` runs them at the apps' priority.
+
 It then checks that every posted line reached every listener of its room exactly once, and that
 every upload's segments are stored once. Bounded in count and time; prints a table and writes
 `benchmarks/reports/load.json`. The load generator runs on the same 2 cores as the service: the
@@ -99,6 +103,12 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--only", action="append", help="sqlite-1, sqlite-2, pg-1 or pg-2 (repeatable)")
+    parser.add_argument(
+        "--background-nice",
+        type=int,
+        default=10,
+        help="CPU priority (nice) of the worker and the model server, as in docs/deploy's units; 0 = same as the apps",
+    )
     args = parser.parse_args()
     configs = [("sqlite", 1), ("sqlite", 2), ("pg", 1), ("pg", 2)]
     if args.only:
@@ -127,9 +137,9 @@ def run_config(database: str, processes: int, args: argparse.Namespace, speech: 
             settings = Settings(data_dir=data_dir, database={"url": url})
             rooms = _rooms(settings, args.rooms)
             cluster.start_chroma()
-            _start_model_server(cluster)
+            _start_model_server(cluster, nice=args.background_nice)
             bases = [cluster.start_app(f"app-{i}") for i in range(processes)]
-            cluster.start_worker("worker")
+            cluster.start_worker("worker", nice=args.background_nice)
             tally, uploads, elapsed, cpu = asyncio.run(_load(bases, rooms, args, speech, cluster))
             upload_check = _check_uploads(bases[0], rooms, uploads)
         finally:
@@ -367,6 +377,7 @@ def _summary(
         "database": database,
         "app_processes": processes,
         "rooms": args.rooms,
+        "background_nice": args.background_nice,
         "connections": args.readers + 2 * args.rooms,
         "seconds": round(elapsed, 1),
         "reads": len(tally.reads),
@@ -471,13 +482,13 @@ def _rooms(settings: Settings, count: int) -> list[Room]:
     ]
 
 
-def _start_model_server(cluster: Cluster) -> None:
+def _start_model_server(cluster: Cluster, *, nice: int) -> None:
     """One OpenAI-compatible model server shared by every app process, as a deployment would run it."""
     model = default_model()
     port = free_port()
     cluster._spawn("llm", [sys.executable, "-m", "llama_cpp.server", "--model", str(model.path),
                            "--model_alias", model.name, "--host", "127.0.0.1", "--port", str(port),
-                           "--n_ctx", "2048", "--n_threads", "1"])  # fmt: skip
+                           "--n_ctx", "2048", "--n_threads", "1"], nice=nice)  # fmt: skip
     cluster.env.update(DEBRIEF_LLM_BASE_URL=f"http://127.0.0.1:{port}/v1", DEBRIEF_LLM_MODEL=model.name)
     wait_http(f"http://127.0.0.1:{port}/v1/models", cluster, "llm")
 

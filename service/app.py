@@ -28,7 +28,7 @@ from litestar.template import TemplateConfig
 from sqlalchemy import text
 
 import service
-from service.api.admission import admission_middleware, request_limit
+from service.api.admission import admission_middleware, request_limits
 from service.api.auth import PUBLIC_PATHS, DebriefAuthenticationMiddleware, TokenAwareCSRFMiddleware
 from service.api.deps import provide_actor, provide_services
 from service.api.problems import EXCEPTION_HANDLERS
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=state,
         stores=_stores(settings),
         middleware=[
-            admission_middleware(request_limit(settings)),
+            admission_middleware(*request_limits(settings)),
             sessions.middleware,
             login_limit.middleware,
             authentication,

@@ -95,6 +95,7 @@ def upload_handler(settings: Settings) -> HTTPRouteHandler:
         status_code=201,
         tags=["transcript"],
         request_max_body_size=settings.whisper.max_upload_mb * MIB,
+        opt={"streams_body": True},  # admitted as a waiting request (service/api/admission.py)
         summary="Upload a recording (the file is the request body); transcription starts",
     )(upload)
 
