@@ -14,8 +14,8 @@ from service.domain import audit
 from service.domain.drafts.schemas import DraftOut
 from service.domain.export.document import review_document
 from service.domain.export.markdown import render_markdown
+from service.domain.reviews.detail import read_review_detail
 from service.domain.reviews.schemas import (
-    DETAIL_LOADS,
     GoBackIn,
     InviteOut,
     ParticipantIn,
@@ -62,8 +62,7 @@ class ReviewController(Controller):
         summary="The whole review: questions, failures, answers with provenance, drafts",
     )
     def detail(self, review_id: PathId, services: ServicesDep) -> ReviewDetail:
-        review = services.reviews.get(review_id, options=DETAIL_LOADS)
-        return ReviewDetail.of(services.session, review, loaded=True)
+        return read_review_detail(services.session, services.reviews, review_id)
 
     @patch("/{review_id:int}", sync_to_thread=True, summary="Correct the title, description or failure time")
     def update(
