@@ -210,3 +210,20 @@ def test_real_model_commits_the_spoken_words_from_100ms_chunks(transcriber: Whis
     # tiny.en places a buffer's first word early (0.1 s here for speech from 0.6 s): loose bound.
     assert 0.0 <= segments[0].start < 1.0
     assert segments[-1].end <= len(audio) / SAMPLE_RATE
+
+
+def test_a_forced_cut_happens_even_when_a_stretched_word_spans_the_cut() -> None:
+    class Stretched(ScriptedTranscriber):
+        """Hears one word from the buffer's start to its end, as Whisper's alignment sometimes does."""
+
+        def transcribe(self, audio: AudioArray, *, offset_s: float = 0.0, prompt: str | None = None) -> list[Segment]:
+            self.buffer_seconds.append(len(audio) / SAMPLE_RATE)
+            end = offset_s + len(audio) / SAMPLE_RATE
+            word = Word(offset_s, end, f"hmm{len(self.buffer_seconds)}", 0.5)
+            return [Segment(offset_s, end, word.text, (word,), 0.5, 0.0)]
+
+    transcriber = Stretched([])
+    session = OnlineSession(transcriber, max_buffer_s=10.0, keep_after_forced_cut_s=4.0)
+    for _ in range(300):
+        session.feed(pcm_for(0.1))
+    assert max(transcriber.buffer_seconds) <= 10.0 + 1.0
