@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from service.api.auth import SESSION_KEY
 from service.api.deps import ServicesDep
+from service.api.sessions import start_session
 from service.errors import DebriefError
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -48,8 +49,7 @@ class AuthPages(Controller):
                 status_code=401,
                 context={"next": _safe_next(data.get("next")), "error": exc.detail},
             )
-        request.clear_session()
-        request.set_session({SESSION_KEY: person.id})
+        start_session(request, {SESSION_KEY: person.id})  # a new session id: no fixation
         return Redirect(_safe_next(data.get("next")), status_code=303)
 
     @post("/logout", sync_to_thread=False, status_code=303)
@@ -76,6 +76,5 @@ class AuthPages(Controller):
         except DebriefError as exc:
             services.session.rollback()
             return Template(template_name="setup.html", status_code=400, context={"error": exc.detail})
-        request.clear_session()
-        request.set_session({SESSION_KEY: person.id})
+        start_session(request, {SESSION_KEY: person.id})  # a new session id: no fixation
         return Redirect("/", status_code=303)

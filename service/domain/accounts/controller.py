@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 
 from service.api.auth import SESSION_KEY
 from service.api.deps import ActorDep, ServicesDep
+from service.api.sessions import start_session
 from service.api.types import PathId
 from service.db.types import utcnow
 from service.domain.accounts.schemas import LinkOut, Me, NewPassword, Setup, SignIn, TokenIn, TokenOut
@@ -22,8 +23,7 @@ class AccountController(Controller):
     @post("/session", sync_to_thread=True, summary="Sign in with e-mail and password (sets a session cookie)")
     def sign_in(self, request: Request, data: JSONBody[SignIn], services: ServicesDep) -> Me:
         person = services.accounts.authenticate(email=data.email, password=data.password)
-        request.clear_session()  # a fresh session on every sign-in: no fixation
-        request.set_session({SESSION_KEY: person.id})
+        start_session(request, {SESSION_KEY: person.id})  # a new session id: no fixation
         return Me.of(person)
 
     @get("/session/me", sync_to_thread=True, summary="Who am I?")
@@ -41,8 +41,7 @@ class AccountController(Controller):
         services.access.is_system = True  # nobody can sign in yet: the first admin is created by the system
         person = services.people.create_person(name=data.name, email=data.email, is_admin=True)
         services.accounts.set_password(person, data.password)
-        request.clear_session()
-        request.set_session({SESSION_KEY: person.id})
+        start_session(request, {SESSION_KEY: person.id})  # a new session id: no fixation
         return Me.of(person)
 
     @post(

@@ -36,3 +36,30 @@ def test_an_anonymous_request_stores_no_session(client, settings):
     assert client.get("/health").status_code == 200
     assert client.get("/api/reviews/1").status_code == 401
     assert _stored_sessions(settings) == []
+
+
+def test_sign_in_starts_a_new_session_id_so_a_planted_one_is_useless(client, settings):
+    create_person(settings, "Bea", email="bea@example.org", password="a long passphrase")
+    planted = "f" * 64  # an id an attacker put in the victim's browser before she signed in
+    client.cookies.set("debrief_session", planted, domain="testserver.local")
+    sign_in(client, "bea@example.org", "a long passphrase")
+    issued = client.cookies.get("debrief_session")
+    assert issued and issued != planted
+    assert len(_stored_sessions(settings)) == 1  # Bea's, under the issued id only
+    assert ok(client.get("/api/session/me"))["name"] == "Bea"
+    client.cookies.set(
+        "debrief_session", planted, domain="testserver.local"
+    )  # the attacker's browser, holding the planted id
+    assert client.get("/api/session/me").status_code == 401
+
+
+def test_signing_in_again_drops_the_previous_session_id(client, settings):
+    create_person(settings, "Bea", email="bea@example.org", password="a long passphrase")
+    sign_in(client, "bea@example.org", "a long passphrase")
+    first = client.cookies.get("debrief_session")
+    sign_in(client, "bea@example.org", "a long passphrase")
+    second = client.cookies.get("debrief_session")
+    assert first and second and first != second
+    assert len(_stored_sessions(settings)) == 1  # the first was deleted, not left behind
+    client.cookies.set("debrief_session", first, domain="testserver.local")
+    assert client.get("/api/session/me").status_code == 401
