@@ -187,18 +187,23 @@ class OnlineSession:
         """Cut the buffer after the last committed sentence, or forcibly when it grows too long."""
         segments: list[LiveSegment] = []
         cut = self._policy.trim_point()
-        buffer_s = len(self._buffer) / SAMPLE_RATE
-        if (cut is None or cut <= self._buffer_start_s) and buffer_s > self._max_buffer_s:
-            # No sentence ended for a long stretch (a run-on sentence, or noise): commit the
-            # older provisional words rather than lose them, then cut before the next word.
-            target = self._buffer_start_s + buffer_s - self._keep_s
+        if cut is not None and cut <= self._buffer_start_s:
+            cut = None
+        end_s = self._buffer_start_s + len(self._buffer) / SAMPLE_RATE
+        if end_s - (cut if cut is not None else self._buffer_start_s) > self._max_buffer_s:
+            # No sentence ended for a long stretch (a run-on sentence, or noise), or the last one
+            # ended too early to shorten the buffer enough: commit the older provisional words
+            # rather than lose them, then cut before the next word. The cut must always leave at
+            # most `max_buffer_s`: a live pass hears only its first 30 s, and a buffer that kept
+            # growing (a sentence end near its start, or a word Whisper stretched back to it)
+            # went deaf for minutes (measured: lag growth 148 s over a 10-minute stream).
+            target = end_s - self._keep_s
             segments.extend(self._commit(self._policy.commit_before(target)))
             following = self._policy.provisional
-            # Cut before the next word, unless it starts at the buffer's start (a word Whisper
-            # stretched past `target`): then cutting nothing would let the buffer grow for ever,
-            # and a live pass hears only its first 30 s. Measured: a 7-minute buffer in a 10-minute stream.
             starts = following[0][0] if following else target
-            cut = min(target, starts) if starts > self._buffer_start_s else target
+            cut = min(target, starts)
+            if cut <= self._buffer_start_s or end_s - cut > self._max_buffer_s:
+                cut = target
         if cut is not None and cut > self._buffer_start_s:
             drop = round((cut - self._buffer_start_s) * SAMPLE_RATE)
             self._buffer = self._buffer[drop:]

@@ -227,3 +227,21 @@ def test_a_forced_cut_happens_even_when_a_stretched_word_spans_the_cut() -> None
     for _ in range(300):
         session.feed(pcm_for(0.1))
     assert max(transcriber.buffer_seconds) <= 10.0 + 1.0
+
+
+def test_a_sentence_end_near_the_buffer_start_does_not_stop_the_forced_cut() -> None:
+    class EarlyFullStop(ScriptedTranscriber):
+        """Hears a short sentence at the buffer's start, then one word stretched to its end."""
+
+        def transcribe(self, audio: AudioArray, *, offset_s: float = 0.0, prompt: str | None = None) -> list[Segment]:
+            self.buffer_seconds.append(len(audio) / SAMPLE_RATE)
+            end = offset_s + len(audio) / SAMPLE_RATE
+            words = (Word(offset_s, offset_s + 0.05, "Ok.", 0.9), Word(offset_s + 0.05, end, "hmm", 0.5))
+            return [Segment(offset_s, end, "Ok. hmm", words, 0.7, 0.0)]
+
+    transcriber = EarlyFullStop([])
+    session = OnlineSession(transcriber, max_buffer_s=10.0, keep_after_forced_cut_s=4.0)
+    for _ in range(600):
+        session.feed(pcm_for(0.1))
+    # Each committed "Ok." cut only 0.05 s: the buffer grew past Whisper's 30 s window.
+    assert max(transcriber.buffer_seconds) <= 10.0 + 1.0
