@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from transcription.text import ends_sentence, normalise_word
+from transcription.text import ends_sentence, normalise_text, normalise_word
 
 WordTuple = tuple[float, float, str]
 
@@ -121,7 +121,18 @@ class StreamingPolicy:
 
 def _same_word(a: WordTuple, b: WordTuple) -> bool:
     # Compare without case and punctuation: "members," and "members." are the same spoken word.
-    return normalise_word(a[2]) == normalise_word(b[2])
+    # A number is the same spoken word however Whisper spells it ("seven" = "7", "fifteenth" =
+    # "15th"): passes that alternate between the spellings otherwise held agreement back for
+    # several passes, and numbers are what the review's answers are made of.
+    if normalise_word(a[2]) == normalise_word(b[2]):
+        return True
+    number = _as_number(a[2])
+    return number is not None and number == _as_number(b[2])
+
+
+def _as_number(word: str) -> str | None:
+    tokens = normalise_text(word)
+    return tokens[0] if len(tokens) == 1 and tokens[0][0].isdigit() else None
 
 
 def words_to_text(words: Sequence[WordTuple]) -> str:

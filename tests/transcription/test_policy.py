@@ -202,3 +202,19 @@ def test_words_at_the_edge_of_the_heard_audio_wait_for_a_later_pass() -> None:
     assert texts(provisional) == "sign"
     committed, _ = policy.update(words("We intended to sign fifty"), heard_until=2.6)
     assert texts(committed) == "sign"
+
+
+@pytest.mark.parametrize(("first", "second"), [("seven", "7"), ("15th", "fifteenth"), ("twenty-five", "25,")])
+def test_a_number_spelled_two_ways_still_counts_as_agreement(first: str, second: str) -> None:
+    policy = StreamingPolicy()
+    policy.update(words(f"We signed {first} members"))
+    committed, provisional = policy.update(words(f"We signed {second} members today"))
+    assert texts(committed) == f"We signed {second} members"  # the newer spelling is kept
+    assert texts(provisional) == "today"
+
+
+def test_different_numbers_do_not_agree() -> None:
+    policy = StreamingPolicy()
+    policy.update(words("We signed seven members"))
+    committed, _ = policy.update(words("We signed 17 members"))
+    assert texts(committed) == "We signed"
