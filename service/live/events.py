@@ -21,6 +21,7 @@ an app). Pub/sub keeps no history: a client that reconnects re-reads the transcr
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar.channels import ChannelsBackend, ChannelsPlugin
@@ -66,9 +67,15 @@ class RedisEventPublisher:
     def __init__(self, url: str) -> None:
         self._redis = Redis.from_url(url)
         self._backend = RedisChannelsPubSubBackend(redis=self._redis, key_prefix=REDIS_CHANNEL_PREFIX)
+        # One publish at a time, in the order they were asked for. Concurrent publishes take
+        # separate pooled connections and can reach Redis in either order, so a reader saw segment
+        # 2 before segment 1. The app's ChannelsPlugin orders its own publishes through one queue;
+        # asyncio.Lock wakes its waiters first in, first out, which gives the same guarantee here.
+        self._in_order = asyncio.Lock()
 
     async def publish(self, review_id: int, event: dict[str, Any]) -> None:
-        await self._backend.publish(encode_json(event), [review_channel(review_id)])
+        async with self._in_order:
+            await self._backend.publish(encode_json(event), [review_channel(review_id)])
 
     async def close(self) -> None:
         await self._redis.aclose()

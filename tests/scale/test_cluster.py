@@ -8,8 +8,6 @@ HTTP and WebSockets like a browser would.
 from __future__ import annotations
 
 import json
-import os
-import random
 import signal
 import subprocess
 import time
@@ -20,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 from websockets.sync.client import ClientConnection, connect
 
 from benchmarks.cluster import Cluster
@@ -33,28 +30,11 @@ from tests.service.transcripts.conftest import wait_for
 
 # PostgreSQL only: several processes writing at once is what the production database is for.
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", ["postgresql"])]
-REDIS_URL = os.environ.get("DEBRIEF_TEST_REDIS_URL", "")
 SENTENCES = (
     "We intended to sign fifty members by the end of March. We signed twelve.",
     "The renewal page went live on Monday and the queue stopped at four hundred people.",
     "Next time we test the payment form with real cards before the launch.",
 )
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A Redis database of its own for this test (queue keys are per database; events carry review ids)."""
-    if not REDIS_URL:
-        pytest.skip("DEBRIEF_TEST_REDIS_URL is not set; multi-process tests skipped (CI always sets it)")
-    url = f"{REDIS_URL.rstrip('/')}/{random.randint(1, 15)}"
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    except redis.RedisError as exc:  # configured but down: fail, never skip
-        pytest.fail(f"DEBRIEF_TEST_REDIS_URL={REDIS_URL} is set but unreachable: {exc}")
-    yield url
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
