@@ -32,6 +32,24 @@ logger = logging.getLogger(__name__)
 
 Device = Literal["cpu", "cuda"]
 
+NO_REPEAT_NGRAM_SIZE = 6
+"""Break decoder loops inside the beam search instead of re-decoding with temperature fallback.
+
+tiny.en's beam search loops on some phrases ("a frontend engineer" -> "a front end end end ...",
+"2 a.m." -> "2amimimim...") up to the window's token limit. Whisper's rule then re-decodes the
+window by sampling at temperatures 0.2-1.0, 5 candidates each. On a 60-minute upload (a looped
+dev call; evals/transcription/chunk_profile.py) 31 of 64 chunks needed it and took 73 % of the
+time (real-time factor 0.142); each sampled decode ran ~3 s and raised the chunk's peak from ~323
+to ~379 MiB; low temperatures looped the same way, and what got through was random sampled text
+(at 1.0: "that's two a.m. inhabitants what we decided against"). Without fallback the looping
+window is dropped whole (a gap of up to 30 s). Forbidding any 6-token run to repeat keeps those
+phrases as words in one decode ("a front end engineer making a day to last call at 2 a.m."): the
+same file ran at 0.078 with a 339 MiB peak (314 on 10 minutes). On the dev calls nothing changed
+(evals/transcription/decode_options.py: WER 0.231 espeak-ng, 0.093 piper; numbers 79/104, 80/104);
+a repetition penalty (1.05, 1.1) cost 0.02-0.04 WER there. A loop that still gets through is
+dropped by `SegmentFilter`: a gap, never sampled words.
+"""
+
 
 class WhisperTranscriber:
     """Transcribe 16 kHz mono float32 audio with Whisper, word timings on, hallucinations off."""
@@ -47,7 +65,8 @@ class WhisperTranscriber:
         language: str | None = "en",
         vad_filter: bool = True,
         segment_filter: SegmentFilter | None = None,
-        fallback: bool = True,
+        fallback: bool = False,
+        no_repeat_ngram_size: int = NO_REPEAT_NGRAM_SIZE,
     ) -> None:
         """Configure (not load) a model; `model` is a directory or name, empty for the bundled one.
 
@@ -57,7 +76,9 @@ class WhisperTranscriber:
             cpu_threads: defaults to the number of cores, at most 4 (more does not pay for tiny).
             language: None lets a multilingual model detect it; tiny.en only knows "en".
             fallback: re-decode at rising temperatures when a result looks like a loop or is
-                unlikely (Whisper's rule). Each retry is a full decode: live passes turn it off.
+                unlikely (Whisper's rule). Off: see `NO_REPEAT_NGRAM_SIZE` for what replaces it.
+            no_repeat_ngram_size: forbid beam search to repeat any run of this many tokens in
+                a window (0 allows repeats).
         """
         if device not in ("cpu", "cuda"):
             raise ValueError(f"device must be 'cpu' or 'cuda', not {device!r}")
@@ -70,6 +91,7 @@ class WhisperTranscriber:
         self._vad_filter = vad_filter
         self._filter = segment_filter or SegmentFilter()
         self._temperatures = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0) if fallback else (0.0,)
+        self._no_repeat_ngram_size = no_repeat_ngram_size
         self._one_window = False
         self._loaded = _Loaded()
         self._sha256: str | None = None
@@ -91,6 +113,7 @@ class WhisperTranscriber:
         live = copy.copy(self)
         live._beam_size = beam_size
         live._temperatures = (0.0,)
+        live._no_repeat_ngram_size = 0  # not measured on live passes yet
         live._one_window = True
         return live
 
@@ -133,6 +156,7 @@ class WhisperTranscriber:
                 # Conditioning on previous text is the main cause of Whisper's repetition loops.
                 condition_on_previous_text=False,
                 temperature=list(self._temperatures),
+                no_repeat_ngram_size=self._no_repeat_ngram_size,
                 initial_prompt=prompt or None,
                 word_timestamps=True,
                 without_timestamps=self._one_window,

@@ -136,3 +136,34 @@ def test_a_live_pass_encodes_one_window_and_keeps_the_words_at_its_end(transcrib
         del model.encode
     plain_windows = len(encodes) - 1
     assert plain_windows >= 1
+
+
+LOOPS_BEAM_SEARCH = (
+    "You could, and you will, but a frontend engineer making a data-loss call at 2 a.m. "
+    "is exactly what we decided against."
+)
+
+
+@pytest.mark.parametrize("speed", [160, 175])
+def test_a_phrase_that_loops_beam_search_is_heard_in_one_decode_at_temperature_0(transcriber, speak, speed) -> None:
+    # Without a guard tiny.en's beam search loops here ("a front end end end ..." at 175 words a
+    # minute, "2amimimim..." at 160). Whisper's fallback re-decoded such windows by sampling up
+    # to temperature 1.0 (slow, and random words); now the decoder may not repeat itself.
+    model = transcriber._get_model()
+    temperatures: list[float] = []
+    decode = model.generate_with_fallback
+
+    def recording(*args: object, **kwargs: object) -> tuple:
+        result = decode(*args, **kwargs)
+        temperatures.append(result[2])  # (result, avg_logprob, temperature, compression_ratio)
+        return result
+
+    model.generate_with_fallback = recording
+    try:
+        segments = transcriber.transcribe(decode_audio(speak(LOOPS_BEAM_SEARCH, voice="en-us+f3", speed=speed)))
+    finally:
+        del model.generate_with_fallback
+    heard = normalise_text(" ".join(s.text for s in segments))
+    assert temperatures and set(temperatures) == {0.0}
+    assert {"engineer", "making", "call", "decided", "against"} <= set(heard), heard
+    assert not any(a == b == c for a, b, c in zip(heard, heard[1:], heard[2:], strict=False)), heard
