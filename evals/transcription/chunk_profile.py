@@ -135,6 +135,9 @@ def main() -> None:
             "max_temperature": max((c["temperature"] for c in generates), default=None),
             "words": sum(len(s.text.split()) for s in chunk.segments),
             "peak_set_by": max(calls, key=lambda c: c["raised_mib"], default=None),
+            # where the chunk's time went; "other" is VAD, log-mel features and Python
+            **{f"{name}_s": round(sum(c["s"] for c in calls if c["call"] == name), 2)
+               for name in ("encode", "generate", "align")},
             "generates": [{k: c[k] for k in ("s", "peak_mib", "temperature", "tokens", "avg_logprob", "compression")}
                           for c in generates] if any(c["temperature"] > 0 for c in generates) else None,
             **_heap(),

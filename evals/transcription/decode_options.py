@@ -32,6 +32,8 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "no fallback, repetition_penalty 1.05": {"temperature": [0.0], "repetition_penalty": 1.05},
     "no fallback, repetition_penalty 1.1": {"temperature": [0.0], "repetition_penalty": 1.1},
     "no fallback, no_repeat_ngram 6 (the default)": {"temperature": [0.0], "no_repeat_ngram_size": 6},
+    "no fallback, no_repeat_ngram 6, beam 3": {"temperature": [0.0], "no_repeat_ngram_size": 6, "beam_size": 3},
+    "no fallback, no_repeat_ngram 6, beam 2": {"temperature": [0.0], "no_repeat_ngram_size": 6, "beam_size": 2},
 }
 """Each option starts from faster-whisper's defaults for these keys (no_repeat_ngram_size 0)."""
 
