@@ -10,7 +10,7 @@ waited for a pass slot, how many passes had heard the word before it was committ
 was committed (two passes agreed, forced by a buffer cut, or flushed at the end of the stream).
 
     python -m evals.transcription.live_replay [--calls 3,4,5] [--speakers 1] [--seconds 120]
-        [--beam 5] [--step 1.0] [--threads 2]
+        [--beam 5] [--step 1.0] [--threads 2] [--window auto|full|short]
 
 `--calls` indexes the dev calls sorted by length; the live benchmark streams calls 0-2, so tune
 on others. Prints JSON: the delay percentiles, their parts, and live WER over the first playing.
@@ -195,6 +195,8 @@ def main() -> None:
     parser.add_argument("--step", type=float, default=1.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--edge", type=float, default=0.0)
+    parser.add_argument("--window", choices=("auto", "full", "short"), default="auto",
+                        help="encoder window; auto does as the service: short with several speakers")  # fmt: skip
     parser.add_argument("--trace", action="store_true", help="print every pass's provisional text")
     args = parser.parse_args()
     cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
@@ -203,6 +205,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         turns = [Speaker("espeak-ng", Path(tmp)).turns(case) for case in chosen]
     transcriber = WhisperTranscriber(cpu_threads=args.threads).for_live(beam_size=args.beam)
+    if args.window == "short" or (args.window == "auto" and len(chosen) > 1):
+        transcriber = transcriber.with_short_window()  # as service/live/passes.py does
     transcriber.load()
     audios = [loop_to(np.concatenate(t), args.seconds) for t in turns]
     result = replay(transcriber, audios, step_s=args.step, edge_s=args.edge)

@@ -29,8 +29,10 @@ from service.api.types import PathId
 from service.errors import DebriefError
 from service.live.access import check_origin, check_reader, close_code, close_reason, open_speaker
 from service.live.events import review_channel
+from service.live.passes import LivePasses
 from service.live.stream import LiveStream
 from transcription.types import SAMPLE_RATE
+from transcription.whisper import WhisperTranscriber
 
 
 @websocket("/api/reviews/{review_id:int}/live")
@@ -55,7 +57,6 @@ async def live_audio(
     stream = LiveStream(
         socket,
         speaker,
-        transcriber=state.live_transcriber,
         settings=state.settings,
         session_factory=state.session_factory,
         channels=channels,
@@ -64,10 +65,12 @@ async def live_audio(
     await stream.run()
 
 
-def _live_passes(state: State) -> asyncio.Lock:
+def _live_passes(state: State) -> LivePasses:
     """The process's one queue of live passes, shared by every speaker (made on the loop, on first use)."""
     if getattr(state, "live_passes", None) is None:
-        state.live_passes = asyncio.Lock()
+        live = state.live_transcriber
+        crowded = live.with_short_window() if isinstance(live, WhisperTranscriber) else None
+        state.live_passes = LivePasses(live, crowded=crowded)
     return state.live_passes
 
 

@@ -30,12 +30,13 @@ from service.domain.transcripts.service import NewSegment, TranscriptService
 from service.errors import DebriefError
 from service.live.access import Speaker, close_code, close_reason
 from service.live.events import review_channel
+from service.live.passes import LivePasses
 from service.models import Person, Review, SegmentSource
 from service.models import Segment as Row
 from service.settings import Settings
 from transcription.errors import StreamFormatError, TranscriptionError
 from transcription.live import LiveSegment, LiveUpdate, OnlineSession
-from transcription.types import SAMPLE_RATE, Transcriber
+from transcription.types import SAMPLE_RATE
 
 log = logging.getLogger("debrief")
 # A client may not run more than this far ahead of transcription: real-time senders never do,
@@ -50,11 +51,10 @@ class LiveStream:
         socket: WebSocket,
         speaker: Speaker,
         *,
-        transcriber: Transcriber,
         settings: Settings,
         session_factory: sessionmaker[Session],
         channels: ChannelsPlugin,
-        passes: asyncio.Lock,
+        passes: LivePasses,
     ) -> None:
         self.socket = socket
         self.speaker = speaker
@@ -62,7 +62,7 @@ class LiveStream:
         self.factory = session_factory
         self.channels = channels
         self.channel = review_channel(speaker.review_id)
-        self.session = OnlineSession(transcriber, step_s=settings.whisper.live_step_s)
+        self.session = OnlineSession(passes.transcriber, step_s=settings.whisper.live_step_s)
         self._passes = passes
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._backlog_bytes = 0
@@ -74,7 +74,8 @@ class LiveStream:
         """Serve the stream until the client stops, disconnects or breaks the wire format."""
         receiver = asyncio.create_task(self._receive())
         try:
-            await self._process()
+            with self._passes.open():
+                await self._process()
         finally:
             receiver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -100,10 +101,9 @@ class LiveStream:
                 if await self._handle(batch):
                     return
                 continue
-            # One pass at a time in the process, in the order streams asked (asyncio.Lock is FIFO):
-            # passes running side by side share the cores and all finish late. Audio that arrived
-            # while this stream waited joins its pass, so a stream that waits covers more per pass.
-            async with self._passes:
+            # One pass at a time in the process (see LivePasses). Audio that arrived while this
+            # stream waited joins its pass, so a stream that waits covers more per pass.
+            async with self._passes.turn:
                 if await self._handle([*batch, *self._drain()]):
                     return
 

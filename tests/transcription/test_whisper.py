@@ -167,3 +167,25 @@ def test_a_phrase_that_loops_beam_search_is_heard_in_one_decode_at_temperature_0
     assert temperatures and set(temperatures) == {0.0}
     assert {"engineer", "making", "call", "decided", "against"} <= set(heard), heard
     assert not any(a == b == c for a, b, c in zip(heard, heard[1:], heard[2:], strict=False)), heard
+
+
+def test_a_short_window_encodes_only_the_audio_heard_and_hears_the_same(transcriber, speak) -> None:
+    spoken = "We signed 12 members by Friday."
+    audio = decode_audio(speak(spoken))
+    short = transcriber.for_live(beam_size=5).with_short_window(padding_s=1.0, min_s=2.0)
+    model = short._get_model()
+    frames: list[int] = []
+    encode = model.encode
+    model.encode = lambda features: frames.append(features.shape[-1]) or encode(features)  # note, then encode
+    try:
+        heard = " ".join(s.text for s in short.transcribe(audio))
+        transcriber.for_live(beam_size=5).transcribe(audio)
+    finally:
+        del model.encode
+    assert normalise_text(heard) == normalise_text(spoken), heard
+    # VAD may trim the edges: at most the audio plus a second of padding, against the full 30 s.
+    assert frames[0] <= len(audio) / SAMPLE_RATE * 100 + 102
+    assert frames[1] == 3000
+    assert short.transcribe(np.zeros(SAMPLE_RATE * 5, np.float32)) == []  # silence in, no text out
+    with pytest.raises(ValueError, match="for_live"):
+        transcriber.with_short_window()

@@ -1,0 +1,59 @@
+"""The process's live transcription passes, shared by every speaker's stream.
+
+One pass at a time, in the order streams asked (asyncio.Lock is FIFO): passes running side by
+side share the cores and all finish late. While more than one stream is open, a pass encodes only
+the audio it heard instead of Whisper's full 30 s window (`WhisperTranscriber.with_short_window`):
+on 2 cores three speakers queued for full-window passes (10-minute benchmark, 3 speakers: p95
+word delay 10.6 s), and the short window cuts a pass 3-5 times. A speaker alone keeps the full
+window, which was the more accurate on its own (live replay, dev call d09: live WER 0.23 vs 0.29).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+
+from transcription.types import AudioArray, Segment, Transcriber
+
+
+class LivePasses:
+    def __init__(self, transcriber: Transcriber, *, crowded: Transcriber | None = None) -> None:
+        """`crowded` transcribes while several streams are open (default: `transcriber` always)."""
+        self.turn = asyncio.Lock()  # held for the length of one stream's pass
+        self._alone = transcriber
+        self._crowded = crowded or transcriber
+        self._open = 0
+
+    @property
+    def open_streams(self) -> int:
+        return self._open
+
+    @property
+    def transcriber(self) -> Transcriber:
+        """The streams' `Transcriber`: each pass goes to the one that suits the load at that moment."""
+        return _Chosen(self)
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[None]:
+        """Count a stream as open while it lasts."""
+        self._open += 1
+        try:
+            yield
+        finally:
+            self._open -= 1
+
+    def chosen(self) -> Transcriber:
+        return self._crowded if self._open > 1 else self._alone
+
+
+class _Chosen:
+    def __init__(self, passes: LivePasses) -> None:
+        self._passes = passes
+
+    @property
+    def model_name(self) -> str:
+        return self._passes.chosen().model_name
+
+    def transcribe(self, audio: AudioArray, *, offset_s: float = 0.0, prompt: str | None = None) -> list[Segment]:
+        return self._passes.chosen().transcribe(audio, offset_s=offset_s, prompt=prompt)
