@@ -1,5 +1,10 @@
 """`make eval` can find and import every suite (a broken import would otherwise only show at eval time)."""
 
+import subprocess
+import sys
+
+import numpy as np
+
 from evals.suite import discover
 
 
@@ -8,3 +13,13 @@ def test_every_eval_suite_imports_and_describes_itself():
     assert sorted(suites) == ["drafting", "retrieval", "transcription", "workflow"]
     for suite in suites.values():
         assert suite.DESCRIPTION and callable(suite.run)
+
+
+def test_a_measured_process_reports_its_own_peak_memory_not_its_parents():
+    # On Linux ru_maxrss carries a parent's peak into a child across exec; the eval harness
+    # builds long WAVs in memory before it measures them, so the child must not inherit that.
+    # Not a memory figure: the child is far smaller than what its parent held just before.
+    np.ones(1 << 27).sum()  # 1 GiB touched, then freed: only the parent's peak remains
+    child = "from evals.transcription.measure import peak_rss_mib; print(peak_rss_mib())"
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
+    assert float(done.stdout) < 512, done.stdout
