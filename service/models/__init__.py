@@ -1,5 +1,7 @@
 """Every table of the record. Importing this package registers them all on ``Base.metadata``."""
 
+# Registers the hook that bumps reviews.revision with every change the review room shows.
+import service.models.revision  # noqa: F401
 from service.models.accounts import ApiToken, PasswordReset, ReviewInvite
 from service.models.audit import AuditEvent
 from service.models.drafts import Draft, DraftDecision, LLMCall

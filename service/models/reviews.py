@@ -36,6 +36,9 @@ class Review(Timestamped, Base):
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.SCHEDULED.value)
     current_question: Mapped[int] = mapped_column(default=1)
+    # Bumped in the same transaction as every change the review room shows (service/models/revision.py),
+    # so a read can tell in one column whether what it built before is still current.
+    revision: Mapped[int] = mapped_column(default=0)
 
     team: Mapped[Team] = relationship()
     facilitator: Mapped[Person] = relationship()
