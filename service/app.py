@@ -43,6 +43,7 @@ from service.domain.patterns.controller import PatternController
 from service.domain.people.controller import PeopleController
 from service.domain.recordings.controller import RecordingController, upload_handler
 from service.domain.reviews.controller import ReviewController
+from service.domain.reviews.room_reads import RoomReads
 from service.domain.similarity.controller import SimilarityController
 from service.domain.similarity.startup import open_or_warn
 from service.domain.transcripts.controller import TranscriptController
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "engine": engine,
             "session_factory": make_session_factory(engine),
             "model_endpoint": endpoint,
+            # The review room's read, built once per change of the review (checked on every read).
+            "room_reads": RoomReads(),
         }
     )
     secret = settings.auth.secret_key or _persistent_secret(settings.data_dir / "secret_key")

@@ -38,6 +38,11 @@ _AnswerDraft, _AnswerCall = aliased(Draft), aliased(LLMCall)
 def read_review_detail(session: Session, reviews: ReviewService, review_id: int) -> ReviewDetail:
     """The whole review as `GET /api/reviews/{id}` shows it (404 unless this viewer may see it)."""
     review = reviews.get(review_id, options=REVIEW_LOADS)
+    return review_detail(session, review, ReviewSummary.of(review))
+
+
+def review_detail(session: Session, review: Review, summary: ReviewSummary) -> ReviewDetail:
+    """The whole of ``review`` (loaded with ``REVIEW_LOADS``, access already checked), around ``summary``."""
     in_review = Failure.review_id == review.id
     participants = session.execute(
         select(Person.id, Person.name)
@@ -61,7 +66,7 @@ def read_review_detail(session: Session, reviews: ReviewService, review_id: int)
         drafts.setdefault(row.failure_id, []).append(_draft(row))
     segment_count = session.scalar(select(func.count(Segment.id)).where(Segment.review_id == review.id)) or 0
     return ReviewDetail(
-        review=ReviewSummary.of(review),
+        review=summary,
         what_failed=review.what_failed,
         questions=QUESTIONS,
         participants=[PersonRef(id=p.id, name=p.name) for p in participants],
