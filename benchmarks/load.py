@@ -7,7 +7,9 @@ the job queue, one `debrief worker`, a Chroma server and one shared OpenAI-compa
 server, so only the database and the process count change) it runs, for `--seconds`:
 
 - `--readers` connections each reading a review room (`GET /api/reviews/{id}`, the whole review)
-  once a second — the room's read path;
+  once a second — the room's read path; with `--conditional` each sends back the ETag of its last
+  answer as If-None-Match, as a browser's cache does, and a 304 counts as a read (without it, every
+  read asks for the whole body, as a script with a plain HTTP client does);
 - two WebSocket listeners per room, each on a different app process when there are two;
 - one typed transcript line per room per second, posted to an app process (alternating), whose
   arrival at every listener of the room is timed (event delivery, across processes when there
@@ -84,6 +86,7 @@ class Room:
 class Tally:
     reads: list[float] = field(default_factory=list)
     read_errors: int = 0
+    not_modified: int = 0  # reads answered 304 (only with --conditional)
     sent: dict[str, tuple[int, float]] = field(default_factory=dict)  # marker -> (room index, time sent)
     posted: set[str] = field(default_factory=set)
     received: dict[tuple[int, str], list[float]] = field(default_factory=dict)  # (listener, marker) -> arrivals
@@ -102,6 +105,11 @@ def main() -> None:
     parser.add_argument("--uploads", type=int, default=4)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument(
+        "--conditional",
+        action="store_true",
+        help="readers send the last ETag back as If-None-Match (as a browser does); 304s count as reads",
+    )
     parser.add_argument("--only", action="append", help="sqlite-1, sqlite-2, pg-1 or pg-2 (repeatable)")
     parser.add_argument(
         "--background-nice",
@@ -176,7 +184,8 @@ async def _load(
             *[_upload(client, bases[i % len(bases)], rooms[i % len(rooms)], speech) for i in range(args.uploads)]
         )
         cpu_before, started = cpu_by_process(cluster), time.perf_counter()
-        tasks = [asyncio.create_task(_reader(client, bases[i % len(bases)], rooms[i % len(rooms)], tally, stop))
+        tasks = [asyncio.create_task(_reader(client, bases[i % len(bases)], rooms[i % len(rooms)], tally, stop,
+                                             conditional=args.conditional))
                  for i in range(args.readers)]  # fmt: skip
         tasks += [asyncio.create_task(_pusher(client, bases, rooms, i, tally, stop)) for i in range(len(rooms))]
         tasks.append(asyncio.create_task(_drafter(client, bases, rooms, args.draft_every, tally, stop)))
@@ -228,7 +237,9 @@ def cpu_by_process(cluster: Cluster) -> dict[str, tuple[float, float]]:
     return totals
 
 
-async def _reader(client: aiohttp.ClientSession, base: str, room: Room, tally: Tally, stop: asyncio.Event) -> None:
+async def _reader(
+    client: aiohttp.ClientSession, base: str, room: Room, tally: Tally, stop: asyncio.Event, *, conditional: bool
+) -> None:
     headers = {"Authorization": f"Bearer {room.token}"}
     await asyncio.sleep(hash(base + str(room.review_id)) % 1000 / 1000)  # spread the first reads
     while not stop.is_set():
@@ -236,8 +247,12 @@ async def _reader(client: aiohttp.ClientSession, base: str, room: Room, tally: T
         try:
             async with client.get(f"{base}/api/reviews/{room.review_id}", headers=headers) as response:
                 await response.read()
-            if response.status == 200:
+            if response.status in (200, 304):
                 tally.reads.append(time.perf_counter() - began)
+                tally.not_modified += response.status == 304
+                if conditional and "ETag" in response.headers:
+                    # As a browser's cache does with a response it may keep but must revalidate.
+                    headers["If-None-Match"] = response.headers["ETag"]
             else:
                 tally.read_errors += 1
         except (aiohttp.ClientError, TimeoutError):
@@ -383,6 +398,8 @@ def _summary(
         "reads": len(tally.reads),
         "reads_per_s": round(len(tally.reads) / elapsed, 1),
         "read_errors": tally.read_errors,
+        "conditional": args.conditional,
+        "reads_not_modified": tally.not_modified,
         "read_p50_ms": _ms(tally.reads, 0.5),
         "read_p95_ms": _ms(tally.reads, 0.95),
         "lines_posted": len(tally.posted),
@@ -413,6 +430,7 @@ def _row(r: dict[str, Any]) -> str:
         f"{r['delivery_p50_ms']!s:>7} {r['delivery_p95_ms']!s:>7} {r['lost']:>5} {r['duplicated']:>5} "
         f"{r['drafts']:>6} {r['read_errors'] + r['post_errors']:>6} "
         f"{u['finished']}/{u['uploads']} dup {u['duplicated']}"
+        + (f", {r['reads_not_modified']} reads were 304" if r["conditional"] else "")
     )
 
 
