@@ -2,10 +2,12 @@
 
 One pass at a time, in the order streams asked (asyncio.Lock is FIFO): passes running side by
 side share the cores and all finish late. While more than one stream is open, a pass encodes only
-the audio it heard instead of Whisper's full 30 s window (`WhisperTranscriber.with_short_window`):
-on 2 cores three speakers queued for full-window passes (10-minute benchmark, 3 speakers: p95
-word delay 10.6 s), and the short window cuts a pass 3-5 times. A speaker alone keeps the full
-window, which was the more accurate on its own (live replay, dev call d09: live WER 0.23 vs 0.29).
+the audio it heard instead of Whisper's full 30 s window (`WhisperTranscriber.with_short_window`,
+about 3 times cheaper). 10-minute benchmark (evals/transcription/live.py), 3 speakers at once on
+2 cores: word delay p50 5.24 -> 1.51 s, p95 10.58 -> 4.39 s, live WER 0.296 -> 0.33 (the "before"
+run predates the forced-cut fix 60bed62). A speaker alone keeps the full window, which was the
+more accurate on its own (live replay, dev call d09: live WER 0.23 vs 0.27). Any open stream
+counts, even a muted one that sends silence.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from transcription.types import AudioArray, Segment, Transcriber
 
 
 class LivePasses:
+    """The pass slot and the transcriber each pass should use, for every stream of the process."""
+
     def __init__(self, transcriber: Transcriber, *, crowded: Transcriber | None = None) -> None:
         """`crowded` transcribes while several streams are open (default: `transcriber` always)."""
         self.turn = asyncio.Lock()  # held for the length of one stream's pass
