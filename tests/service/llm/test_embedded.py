@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from openai import OpenAI
 
 from service.llm.embedded import EmbeddedServer
 
@@ -28,6 +29,22 @@ def test_the_server_starts_lazily_restarts_after_dying_and_stops(embedded_server
     assert not embedded_server.running()
     with pytest.raises(httpx.TransportError):
         httpx.get(restarted + "/models", timeout=2)
+
+
+def test_the_server_answers_a_chat_completion(embedded_server: EmbeddedServer):
+    # Cassettes replay the protocol but never run the model: this is the one place the suite makes
+    # the real server generate. A llama.cpp build that uses CPU instructions the machine cannot run
+    # (AMX inside a VM) served /v1/models and crashed on the first completion.
+    client = OpenAI(base_url=embedded_server.base_url(), api_key="local", timeout=60, max_retries=0)
+    answer = client.chat.completions.create(
+        model=embedded_server.alias,
+        messages=[{"role": "user", "content": "Name one colour."}],
+        max_tokens=8,
+        temperature=0,
+    )
+    assert answer.choices[0].message.content.strip()
+    assert answer.usage is not None and answer.usage.completion_tokens > 0
+    assert embedded_server.running()
 
 
 def test_the_server_does_not_outlive_a_debrief_process_that_dies_without_stopping_it(tmp_path):
