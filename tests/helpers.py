@@ -8,9 +8,19 @@ from datetime import UTC, datetime, timedelta
 from litestar.testing import TestClient
 
 from service.domain.accounts.bootstrap import create_user, issue_token
+from service.domain.drafts.service import ModelCall
 from service.domain.services import Services
 from service.models import Person, Review, Team
 from service.settings import Settings
+
+# A model call as the drafting service records it, for tests that store drafts without a model.
+MODEL_CALL = ModelCall(
+    prompt_id="draft_answer",
+    prompt_version="1",
+    model="smollm2-135m",
+    input_hash="0" * 64,
+    raw_output='{"text": "..."}',
+)
 
 
 @dataclass

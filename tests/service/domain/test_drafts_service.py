@@ -1,18 +1,9 @@
 import pytest
 
-from service.domain.drafts.service import ModelCall
 from service.domain.transcripts.service import NewSegment
 from service.errors import Conflict, InvalidInput
 from service.models import Answer, Category, DraftKind, Grounding
-from tests.helpers import make_cast
-
-CALL = ModelCall(
-    prompt_id="draft_answer",
-    prompt_version="1",
-    model="smollm2-135m",
-    input_hash="0" * 64,
-    raw_output='{"text": "..."}',
-)
+from tests.helpers import MODEL_CALL, make_cast
 
 
 @pytest.fixture
@@ -46,7 +37,7 @@ def test_ai_text_is_not_an_answer_until_a_person_accepts_it(services, room):
         failure,
         kind=DraftKind.ANSWER,
         question=1,
-        call=CALL,
+        call=MODEL_CALL,
         text="We intended to roll the config out to one region first.",
         citations=[segments[0].id],
     )
@@ -70,7 +61,7 @@ def test_edit_records_the_persons_words_and_keeps_the_draft(services, room):
         failure,
         kind=DraftKind.ANSWER,
         question=1,
-        call=CALL,
+        call=MODEL_CALL,
         text="We wanted a careful rollout.",
         citations=[segments[0].id],
     )
@@ -86,7 +77,7 @@ def test_rejected_draft_never_reaches_the_record_and_cannot_be_decided_twice(ser
         failure,
         kind=DraftKind.ANSWER,
         question=1,
-        call=CALL,
+        call=MODEL_CALL,
         text="We intended to roll the config out to one region first.",
         citations=[segments[0].id],
     )
@@ -102,7 +93,7 @@ def test_a_number_missing_from_the_citations_marks_the_draft_unverified(services
         failure,
         kind=DraftKind.ANSWER,
         question=1,
-        call=CALL,
+        call=MODEL_CALL,
         text="Payments failed for 45 minutes.",
         citations=[segments[1].id],
     )
@@ -117,7 +108,7 @@ def test_citations_must_belong_to_the_review(services, room):
         failure,
         kind=DraftKind.ANSWER,
         question=1,
-        call=CALL,
+        call=MODEL_CALL,
         text="We intended a staged rollout.",
         citations=[segments[0].id, 999999],
     )
@@ -153,7 +144,7 @@ def test_accepting_a_category_draft_answers_question_four(services, room):
         kind=DraftKind.ANSWER,
         question=4,
         category="avoidable",
-        call=CALL,
+        call=MODEL_CALL,
         text="Avoidable: the rollout skipped the one-region step.",
         citations=[segments[0].id],
     )
@@ -171,7 +162,7 @@ def test_a_learning_draft_needs_one_owner_when_accepted(services, room):
     draft = services.drafts.record(
         failure,
         kind=DraftKind.LEARNING,
-        call=CALL,
+        call=MODEL_CALL,
         suggested_owner="Alice",
         text="Add a one-region canary step to the deploy checklist.",
         citations=[segments[0].id],

@@ -8,21 +8,12 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.sql.util import find_tables
 
-from service.domain.drafts.service import ModelCall
 from service.domain.reviews.detail import read_review_detail
 from service.domain.services import Services, build_services
 from service.domain.transcripts.service import NewSegment
 from service.models import Category, DraftKind, LearningStatus, Review
 from service.models.revision import WATCHED_TABLES
-from tests.helpers import make_cast
-
-CALL = ModelCall(
-    prompt_id="draft_answer",
-    prompt_version="1",
-    model="smollm2-135m",
-    input_hash="0" * 64,
-    raw_output='{"text": "..."}',
-)
+from tests.helpers import MODEL_CALL, make_cast
 
 
 def _revision(services: Services, review_id: int) -> int:
@@ -59,7 +50,7 @@ def test_every_change_the_room_shows_bumps_the_revision_once_committed(services)
             state["failure"],
             kind=DraftKind.ANSWER,
             question=1,
-            call=CALL,
+            call=MODEL_CALL,
             text=state["segment"].text,
             citations=[state["segment"].id],
         )
