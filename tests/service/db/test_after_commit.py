@@ -19,3 +19,21 @@ def test_actions_run_after_commit_and_never_after_rollback(settings):
         session.commit()
     engine.dispose()
     assert ran == ["first", "second"]
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_actions(settings):
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    ran: list[str] = []
+    with factory() as session:
+        session.execute(text("SELECT 1"))
+        on_commit(session, lambda: ran.append("before the savepoint"))
+        savepoint = session.begin_nested()
+        on_commit(session, lambda: ran.append("inside the rolled-back savepoint"))
+        savepoint.rollback()
+        with session.begin_nested():  # a savepoint that is released keeps its work for the outer commit
+            on_commit(session, lambda: ran.append("inside a released savepoint"))
+        on_commit(session, lambda: ran.append("after"))
+        session.commit()
+    engine.dispose()
+    assert ran == ["before the savepoint", "inside a released savepoint", "after"]
