@@ -54,6 +54,13 @@ class LLMSettings(BaseModel):
     )
     context_tokens: int = Field(2048, ge=512, description="Context window of the embedded server.")
     threads: int = Field(2, ge=1, description="CPU threads of the embedded server.")
+    nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="CPU priority of the embedded server (Linux nice; 0 = the web app's own): drafts are "
+        "background work, so on shared cores the room's reads and live events go first.",
+    )
     answer_budget_s: float = Field(
         9.0,
         gt=0,

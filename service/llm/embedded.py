@@ -3,17 +3,24 @@
 Started lazily on the first draft (never at import), on a free loopback port, and talked to over HTTP
 exactly like any other endpoint. If it dies it is started again on the next call; ``stop`` ends it on
 shutdown. One server per process; drafting calls are serialised by llama.cpp itself.
+
+It runs at a lower CPU priority (nice 10 by default, ``DEBRIEF_LLM_NICE``): a draft is background
+work that may take seconds, while the room's reads and live events are waited on by people, so on
+cores it shares with the web app they go first. It is the web app's child, in the same session, so
+nice orders it against the app's threads even under the kernel's per-session autogroup scheduling.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -35,12 +42,14 @@ class EmbeddedServer:
         log_path: Path,
         context_tokens: int = 2048,
         threads: int = 2,
+        nice: int = 10,
         startup_timeout_s: float = 60.0,
     ) -> None:
         self.model = model
         self.log_path = log_path
         self.context_tokens = context_tokens
         self.threads = threads
+        self.nice = nice
         self.startup_timeout_s = startup_timeout_s
         self.starts = 0
         self._process: subprocess.Popen[bytes] | None = None
@@ -88,7 +97,7 @@ class EmbeddedServer:
         ]  # fmt: skip
         with self.log_path.open("ab") as sink:
             self._process = subprocess.Popen(
-                command, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+                command, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=partial(_prepare_child, self.nice)
             )
         self.starts += 1
         self._wait_until_ready()
@@ -114,6 +123,13 @@ class EmbeddedServer:
             f"The embedded model server did not become ready within {self.startup_timeout_s:g} s; "
             f"see {self.log_path}. Retry, or point DEBRIEF_LLM_BASE_URL at another server."
         )
+
+
+def _prepare_child(nice: int) -> None:
+    """In the server's process before it starts: lower its CPU priority, and tie its life to ours."""
+    if nice:
+        os.nice(nice)
+    _die_with_parent()
 
 
 def _die_with_parent() -> None:

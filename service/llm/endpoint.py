@@ -47,6 +47,7 @@ class ModelEndpoint:
             log_path=settings.data_dir / "logs" / "llm-server.log",
             context_tokens=int(getattr(llm, "context_tokens", 2048)),
             threads=int(getattr(llm, "threads", 2)),
+            nice=llm.nice,
         )
         endpoint = cls(base_url="", model=llm.model or server.alias, timeout_s=llm.timeout_s, server=server)
         return endpoint.with_budget(settings)

@@ -47,6 +47,13 @@ def test_the_server_answers_a_chat_completion(embedded_server: EmbeddedServer):
     assert embedded_server.running()
 
 
+def test_the_server_runs_at_a_lower_cpu_priority_than_debrief(embedded_server: EmbeddedServer):
+    embedded_server.base_url()
+    assert embedded_server.nice == 10  # the default: drafting is background work
+    expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)  # nice stops at 19
+    assert _nice(embedded_server._process.pid) == expected  # type: ignore[union-attr]
+
+
 def test_the_server_does_not_outlive_a_debrief_process_that_dies_without_stopping_it(tmp_path):
     script = (
         "import os; from pathlib import Path; from service.llm.embedded import EmbeddedServer; "
@@ -69,3 +76,8 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"  # a zombie has already exited
     except FileNotFoundError:
         return False
+
+
+def _nice(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])  # field 19, after the command name
