@@ -6,9 +6,11 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
+from sqlalchemy import Row
 
+from service.api.rows import Columns
 from service.api.types import Id
-from service.models import Draft, DraftKind, LLMCall
+from service.models import Draft, DraftDecision, DraftKind, LLMCall
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 
@@ -61,10 +63,9 @@ class CallRef(msgspec.Struct, kw_only=True):
     prompt_version: str
 
     @classmethod
-    def of(cls, call: LLMCall | None) -> CallRef | None:
-        if call is None:
-            return None
-        return cls(id=call.id, model=call.model, prompt_id=call.prompt_id, prompt_version=call.prompt_version)
+    def of(cls, call: LLMCall | Row[Any] | None) -> CallRef | None:
+        """From an LLMCall, or a `Related` row of `CALL_COLUMNS.select()`; None for none."""
+        return None if call is None else CALL_COLUMNS.build(call)
 
 
 class DecisionOut(msgspec.Struct, kw_only=True):
@@ -73,6 +74,11 @@ class DecisionOut(msgspec.Struct, kw_only=True):
     decided_at: datetime
     edited_text: str | None
     note: str
+
+    @classmethod
+    def of(cls, decision: DraftDecision | Row[Any] | None) -> DecisionOut | None:
+        """From a DraftDecision, or a `Related` row of `DECISION_COLUMNS.select()`; None for none."""
+        return None if decision is None else DECISION_COLUMNS.build(decision)
 
 
 class DraftOut(msgspec.Struct, kw_only=True):
@@ -91,28 +97,17 @@ class DraftOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
     @classmethod
-    def of(cls, draft: Draft) -> DraftOut:
-        d = draft.decision
-        return cls(
-            id=draft.id,
-            failure_id=draft.failure_id,
-            kind=draft.kind,
-            question=draft.question,
-            text=draft.text,
-            category=draft.category,
-            suggested_owner=draft.suggested_owner,
+    def of(cls, draft: Draft | Row[Any]) -> DraftOut:
+        """From a Draft, or a row of `DRAFT_COLUMNS.select()` with `llm_call` and `decision` as `Related`."""
+        return DRAFT_COLUMNS.build(
+            draft,
             citations=list(draft.citations),
-            grounding=draft.grounding,
             grounding_problems=list(draft.grounding_problems),
             llm_call=CallRef.of(draft.llm_call),
-            created_at=draft.created_at,
-            decision=None
-            if d is None
-            else DecisionOut(
-                decision=d.decision,
-                decided_by=d.decided_by,
-                decided_at=d.decided_at,
-                edited_text=d.edited_text,
-                note=d.note,
-            ),
+            decision=DecisionOut.of(draft.decision),
         )
+
+
+CALL_COLUMNS = Columns(CallRef, LLMCall)
+DECISION_COLUMNS = Columns(DecisionOut, DraftDecision)
+DRAFT_COLUMNS = Columns(DraftOut, Draft)

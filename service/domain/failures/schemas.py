@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from service.api.rows import Columns
 from service.domain.drafts.schemas import CallRef, DraftOut
 from service.domain.learnings.schemas import LearningOut
 from service.models import Answer, Draft, Failure, Person, Question
@@ -31,6 +33,11 @@ class PersonRef(msgspec.Struct, kw_only=True):
     id: int
     name: str
 
+    @classmethod
+    def of(cls, person: Person | Row[Any]) -> PersonRef:
+        """From a Person, or a row of `PERSON_COLUMNS.select()`."""
+        return PERSON_COLUMNS.build(person)
+
 
 class DraftRef(msgspec.Struct, kw_only=True):
     id: int
@@ -38,6 +45,13 @@ class DraftRef(msgspec.Struct, kw_only=True):
     grounding: str
     citations: list[int]
     llm_call: CallRef | None
+
+    @classmethod
+    def of(cls, draft: Draft | Row[Any] | None) -> DraftRef | None:
+        """From a Draft, or a `Related` row of `DRAFT_REF_COLUMNS.select()` and its `llm_call`; None for none."""
+        if draft is None:
+            return None
+        return DRAFT_REF_COLUMNS.build(draft, citations=list(draft.citations), llm_call=CallRef.of(draft.llm_call))
 
 
 class Provenance(msgspec.Struct, kw_only=True):
@@ -58,27 +72,22 @@ class AnswerOut(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, session: Session, answer: Answer) -> AnswerOut:
+        # The decider by the answer's column: a loaded `answer.decider` may predate a new decision.
         decider = session.get(Person, answer.decided_by)
         assert decider is not None
-        draft: Draft | None = answer.draft
-        return cls(
-            id=answer.id,
-            question=answer.question,
+        return cls.build(answer, decider)
+
+    @classmethod
+    def build(cls, answer: Answer | Row[Any], decider: Person | Row[Any]) -> AnswerOut:
+        """From an Answer, or a row of `ANSWER_COLUMNS.select()` with its `draft` as `Related`, and its decider."""
+        return ANSWER_COLUMNS.build(
+            answer,
             key=Question(answer.question).key,
-            text=answer.text,
             provenance=Provenance(
                 origin=answer.origin,
-                decided_by=PersonRef(id=decider.id, name=decider.name),
+                decided_by=PersonRef.of(decider),
                 decided_at=answer.decided_at,
-                draft=None
-                if draft is None
-                else DraftRef(
-                    id=draft.id,
-                    text=draft.text,
-                    grounding=draft.grounding,
-                    citations=list(draft.citations),
-                    llm_call=CallRef.of(draft.llm_call),
-                ),
+                draft=DraftRef.of(answer.draft),
             ),
         )
 
@@ -97,14 +106,15 @@ class FailureOut(msgspec.Struct, kw_only=True):
     @classmethod
     def of(cls, session: Session, failure: Failure, drafts: list[Draft]) -> FailureOut:
         assert failure.review_id is not None
-        return cls(
-            id=failure.id,
-            review_id=failure.review_id,
-            position=failure.position,
-            title=failure.title,
-            category=failure.category,
-            category_rationale=failure.category_rationale,
+        return FAILURE_COLUMNS.build(
+            failure,
             answers=[AnswerOut.of(session, a) for a in failure.answers],
             learnings=[LearningOut.of(learning) for learning in failure.learnings],
             drafts=[DraftOut.of(d) for d in drafts if d.failure_id == failure.id],
         )
+
+
+PERSON_COLUMNS = Columns(PersonRef, Person)
+DRAFT_REF_COLUMNS = Columns(DraftRef, Draft)
+ANSWER_COLUMNS = Columns(AnswerOut, Answer, extra=("origin", "decided_at"))
+FAILURE_COLUMNS = Columns(FailureOut, Failure)

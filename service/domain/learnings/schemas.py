@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
+from sqlalchemy import Row
 
+from service.api.rows import Columns
 from service.api.types import Id
 from service.models import Learning
 
@@ -37,17 +39,9 @@ class LearningOut(msgspec.Struct, kw_only=True):
     from_draft_id: int | None
 
     @classmethod
-    def of(cls, learning: Learning) -> LearningOut:
-        return cls(
-            id=learning.id,
-            failure_id=learning.failure_id,
-            kind=learning.kind,
-            text=learning.text,
-            owner_id=learning.owner_id,
-            owner=learning.owner.name,
-            due_on=learning.due_on,
-            status=learning.status,
-            status_note=learning.status_note,
-            closed_at=learning.closed_at,
-            from_draft_id=learning.draft_id,
-        )
+    def of(cls, learning: Learning | Row[Any]) -> LearningOut:
+        """From a Learning, or a row of `LEARNING_COLUMNS.select()` with its `owner` as `Related`."""
+        return LEARNING_COLUMNS.build(learning, owner=learning.owner.name, from_draft_id=learning.draft_id)
+
+
+LEARNING_COLUMNS = Columns(LearningOut, Learning, extra=("draft_id",))

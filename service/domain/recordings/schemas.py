@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from service.api.rows import Columns
 from service.domain.recordings.service import progress
 from service.models import Recording
 
@@ -32,19 +33,9 @@ class RecordingOut(msgspec.Struct, kw_only=True):
     @classmethod
     def of(cls, r: Recording) -> RecordingOut:
         p = progress(r)
-        return cls(
-            id=r.id,
-            review_id=r.review_id,
-            filename=r.filename,
-            size_bytes=r.size_bytes,
-            duration_s=r.duration_s,
-            status=r.status,
-            percent=p.percent,
-            elapsed_s=p.elapsed_s,
-            remaining_s=p.remaining_s,
-            segments=r.segments_stored,
-            attempts=r.attempts,
-            model=r.model,
-            error=r.error,
-            created_at=r.created_at,
+        return RECORDING_COLUMNS.build(
+            r, percent=p.percent, elapsed_s=p.elapsed_s, remaining_s=p.remaining_s, segments=r.segments_stored
         )
+
+
+RECORDING_COLUMNS = Columns(RecordingOut, Recording)

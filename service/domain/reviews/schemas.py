@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from service.api.rows import Columns
 from service.api.types import Id
 from service.db.types import utcnow
 from service.domain.failures.schemas import FailureOut, PersonRef
@@ -77,19 +78,16 @@ class ReviewSummary(msgspec.Struct, kw_only=True):
     def of(cls, review: Review) -> ReviewSummary:
         w = window(due_at=review.due_at, held_at=review.held_at, now=utcnow())
         q = Question(review.current_question)
-        return cls(
-            id=review.id,
-            team_id=review.team_id,
+        return SUMMARY_COLUMNS.build(
+            review,
             team=review.team.name,
-            title=review.title,
-            status=review.status,
-            failed_at=review.failed_at,
-            due_at=review.due_at,
-            held_at=review.held_at,
             timeliness=TimelinessOut(state=w.state.value, label=w.label, hours_to_due=round(w.hours_to_due, 1)),
-            facilitator=PersonRef(id=review.facilitator.id, name=review.facilitator.name),
+            facilitator=PersonRef.of(review.facilitator),
             current_question=QuestionOut(number=q.value, key=q.key, text=q.prompt),
         )
+
+
+SUMMARY_COLUMNS = Columns(ReviewSummary, Review)
 
 
 class ReviewDetail(msgspec.Struct, kw_only=True):
@@ -115,13 +113,32 @@ class ReviewDetail(msgspec.Struct, kw_only=True):
                 .order_by(Draft.id)
             )
         )
+        return cls.around(
+            session,
+            review,
+            ReviewSummary.of(review),
+            participants=[PersonRef.of(p.person) for p in review.participants],
+            failures=[FailureOut.of(session, f, drafts) for f in review.failures],
+        )
+
+    @classmethod
+    def around(
+        cls,
+        session: Session,
+        review: Review,
+        summary: ReviewSummary,
+        *,
+        participants: list[PersonRef],
+        failures: list[FailureOut],
+    ) -> ReviewDetail:
+        """The detail of ``review`` from its parts, as `of` and the room's read (reviews/detail.py) build them."""
         segment_count = session.scalar(select(func.count(Segment.id)).where(Segment.review_id == review.id)) or 0
         return cls(
-            review=ReviewSummary.of(review),
+            review=summary,
             what_failed=review.what_failed,
             questions=QUESTIONS,
-            participants=[PersonRef(id=p.person.id, name=p.person.name) for p in review.participants],
-            failures=[FailureOut.of(session, f, drafts) for f in review.failures],
+            participants=participants,
+            failures=failures,
             segment_count=segment_count,
         )
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import msgspec
 
+from service.api.rows import Columns
 from service.models import Segment, SegmentSource
 
 
@@ -36,15 +37,8 @@ class SegmentOut(msgspec.Struct, kw_only=True):
     question: int | None
 
     @classmethod
-    def of(cls, s: Segment) -> SegmentOut:
-        return cls(
-            id=s.id,
-            speaker=s.speaker,
-            person_id=s.person_id,
-            start_s=s.start_s,
-            end_s=s.end_s,
-            text=s.text,
-            source=s.source,
-            confidence=s.confidence,
-            question=s.question,
-        )
+    def of(cls, segment: Segment) -> SegmentOut:
+        return SEGMENT_COLUMNS.build(segment)
+
+
+SEGMENT_COLUMNS = Columns(SegmentOut, Segment)
