@@ -34,13 +34,18 @@ def transcribe(audio: Path, model: str | None, as_json: bool, threads: int | Non
     whisper = Settings().whisper
     device: Literal["cpu", "cuda"] = "cuda" if whisper.device == "cuda" else "cpu"
     transcriber = WhisperTranscriber(
-        model=model or whisper.model or None, device=device, cpu_threads=threads or whisper.threads
+        model=model or whisper.model or None,
+        device=device,
+        cpu_threads=threads or whisper.threads,
+        workers=whisper.upload_workers,
     )
     bar = _ProgressBar(enabled=sys.stderr.isatty() if progress is None else progress)
     segments: list[Segment] = []
     duration_s = 0.0
     try:
-        for chunk in transcribe_file(audio, transcriber, chunk_s=whisper.chunk_s, on_progress=bar.update):
+        for chunk in transcribe_file(
+            audio, transcriber, chunk_s=whisper.chunk_s, on_progress=bar.update, workers=whisper.upload_workers
+        ):
             segments.extend(chunk.segments)
             duration_s = chunk.end_s
             if not as_json:

@@ -62,6 +62,7 @@ class WhisperTranscriber:
         device: Device = "cpu",
         compute_type: str | None = None,
         cpu_threads: int | None = None,
+        workers: int = 1,
         beam_size: int = 5,
         language: str | None = "en",
         vad_filter: bool = True,
@@ -75,6 +76,8 @@ class WhisperTranscriber:
             device: "cuda" only when configured; the default build is CPU-only.
             compute_type: defaults to int8 on CPU and int8_float16 on CUDA.
             cpu_threads: defaults to the number of cores, at most 4 (more does not pay for tiny).
+            workers: calls (from different threads) the model runs at once, each on
+                `cpu_threads` threads, sharing one copy of the weights; further calls wait.
             language: None lets a multilingual model detect it; tiny.en only knows "en".
             fallback: re-decode at rising temperatures when a result looks like a loop or is
                 unlikely (Whisper's rule). Off: see `NO_REPEAT_NGRAM_SIZE` for what replaces it.
@@ -87,6 +90,7 @@ class WhisperTranscriber:
         self._device = device
         self._compute_type = compute_type or ("int8" if device == "cpu" else "int8_float16")
         self._cpu_threads = cpu_threads or min(os.cpu_count() or 1, 4)
+        self._workers = workers
         self._beam_size = beam_size
         self._language = language
         self._vad_filter = vad_filter
@@ -225,6 +229,7 @@ class WhisperTranscriber:
                 device=self._device,
                 compute_type=self._compute_type,
                 cpu_threads=self._cpu_threads,
+                num_workers=self._workers,
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelNotFoundError(

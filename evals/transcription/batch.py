@@ -16,10 +16,10 @@ from transcription.text import normalise_text, word_error_rate
 REPO = Path(__file__).resolve().parents[2]
 
 
-def measure(path: Path, *, threads: int = 2) -> dict[str, Any]:
-    """Transcribe `path` in a fresh process (see measure.py) and return its costs and text."""
+def measure(path: Path, *extra: str) -> dict[str, Any]:
+    """Transcribe `path` in a fresh process (see measure.py; `extra` are its options) and return its costs and text."""
     done = subprocess.run(
-        [sys.executable, "-m", "evals.transcription.measure", str(path), "--threads", str(threads)],
+        [sys.executable, "-m", "evals.transcription.measure", str(path), *extra],
         cwd=REPO, check=True, capture_output=True, text=True,
     )  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -2,7 +2,9 @@
 
 A separate process so that peak RSS is the transcription's own, not the eval harness's.
 
-    python -m evals.transcription.measure FILE [--threads 2] [--chunk-s 60]
+    python -m evals.transcription.measure FILE [--threads 2] [--workers 2] [--chunk-s 60]
+
+Threads and workers default to the service's settings (DEBRIEF_WHISPER_THREADS, _UPLOAD_WORKERS).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import resource
 import time
 from pathlib import Path
 
+from service.settings import Settings
 from transcription.batch import transcribe_file
 from transcription.whisper import WhisperTranscriber
 
@@ -39,17 +42,19 @@ def _proc_status_mib(field: str) -> float | None:
 
 
 def main() -> None:
+    whisper = Settings().whisper
     parser = argparse.ArgumentParser()
     parser.add_argument("path")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--chunk-s", type=float, default=60.0)
+    parser.add_argument("--threads", type=int, default=whisper.threads)
+    parser.add_argument("--workers", type=int, default=whisper.upload_workers, help="chunks at once")
+    parser.add_argument("--chunk-s", type=float, default=whisper.chunk_s)
     args = parser.parse_args()
-    transcriber = WhisperTranscriber(cpu_threads=args.threads)
+    transcriber = WhisperTranscriber(cpu_threads=args.threads, workers=args.workers)
     transcriber.load()
     after_load = _proc_status_mib("VmRSS")
     wall, cpu = time.perf_counter(), time.process_time()
     texts, end_s = [], 0.0
-    for chunk in transcribe_file(args.path, transcriber, chunk_s=args.chunk_s):
+    for chunk in transcribe_file(args.path, transcriber, chunk_s=args.chunk_s, workers=args.workers):
         texts += [s.text for s in chunk.segments]  # kept like a job keeps them: stored, then dropped
         end_s = chunk.end_s
     result = {
@@ -59,6 +64,8 @@ def main() -> None:
         "peak_rss_mib": peak_rss_mib(),
         "rss_after_load_mib": after_load,
         "model": transcriber.model_name,
+        "threads": args.threads,
+        "workers": args.workers,
         "text": " ".join(texts),
     }
     print(json.dumps(result))

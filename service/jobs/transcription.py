@@ -47,7 +47,11 @@ def make_transcriber(settings: Settings, *, beam_size: int = 5) -> WhisperTransc
     whisper = settings.whisper
     device: Literal["cpu", "cuda"] = "cuda" if whisper.device == "cuda" else "cpu"
     return WhisperTranscriber(
-        model=whisper.model or None, device=device, cpu_threads=whisper.threads, beam_size=beam_size
+        model=whisper.model or None,
+        device=device,
+        cpu_threads=whisper.threads,
+        workers=whisper.upload_workers,
+        beam_size=beam_size,
     )
 
 
@@ -123,7 +127,13 @@ def _run(
         chunk_s, start_chunk, review_id = recording.chunk_s, recording.chunks_done, recording.review_id
     log.info("transcribing recording %s from chunk %s", recording_id, start_chunk)
     try:
-        chunks = transcribe_file(path, SkipDigitalSilence(transcriber), chunk_s=chunk_s, start_chunk=start_chunk)
+        chunks = transcribe_file(
+            path,
+            SkipDigitalSilence(transcriber),
+            chunk_s=chunk_s,
+            start_chunk=start_chunk,
+            workers=settings.whisper.upload_workers,
+        )
         for result in chunks:
             out = _store_chunk(factory, settings, recording_id, result)
             if publish:

@@ -1,0 +1,48 @@
+"""An upload job transcribes `upload_workers` chunks at once, on a model that runs them in parallel."""
+
+from __future__ import annotations
+
+import threading
+
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.jobs.transcription import make_transcriber, run_transcription_job
+from service.settings import Settings
+from tests.helpers import ok
+from transcription.types import Segment
+
+
+def _with(settings: Settings, **whisper: object) -> Settings:
+    return settings.model_copy(update={"whisper": settings.whisper.model_copy(update=whisper)})
+
+
+class _NeedsTwoAtOnce:
+    """Answers only when two chunks are being transcribed together (gives up after 20 s)."""
+
+    model_name = "needs-two-at-once"
+
+    def __init__(self) -> None:
+        self._meet = threading.Barrier(2, timeout=20)
+
+    def transcribe(self, audio, *, offset_s: float = 0.0, prompt: str | None = None) -> list[Segment]:
+        self._meet.wait()
+        return [Segment(start=offset_s, end=offset_s + 1.0, text=f"from {offset_s:.1f} s")]
+
+
+def test_an_upload_job_transcribes_its_chunks_at_once(settings, cast_ids, auth, speech_wav):
+    two_at_once = _with(settings, in_process_worker=False, chunk_s=10.0, upload_workers=2)  # ~14 s: 2 chunks
+    alice, rid = auth(cast_ids["alice"]), cast_ids["review"]
+    with TestClient(app=create_app(two_at_once)) as client:
+        upload = {"content": speech_wav.read_bytes(), "headers": alice}
+        queued = ok(client.post(f"/api/reviews/{rid}/recordings", params={"filename": "a.wav"}, **upload), 201)
+        status = run_transcription_job(queued["id"], settings=two_at_once, transcriber=_NeedsTwoAtOnce())
+        assert status == "done"
+        recording = ok(client.get(f"/api/reviews/{rid}/recordings/{queued['id']}", headers=alice))
+    assert recording["segments"] == 2 and recording["percent"] == 100
+
+
+def test_the_upload_model_runs_as_many_calls_at_once_as_workers(settings):
+    transcriber = make_transcriber(_with(settings, upload_workers=3))
+    transcriber.load()
+    assert transcriber._loaded.model is not None and transcriber._loaded.model.model.num_workers == 3
