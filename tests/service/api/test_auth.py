@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from litestar.testing import TestClient
 from sqlalchemy import event, select
 
@@ -68,14 +69,36 @@ def test_a_write_by_token_still_takes_its_own_write_transaction(client, settings
     assert ok(client.get(f"/api/reviews/{review_id}", headers=headers))["failures"][0]["title"] == "Config push"
 
 
+def test_a_read_on_postgresql_runs_without_a_transaction_and_a_write_keeps_one(client, settings, admin, backend):
+    if backend != "postgresql":
+        pytest.skip("SQLite keeps its read transaction: there BEGIN and COMMIT cost no round trip")
+    review_id, headers = _review(client, admin)
+    client.get(f"/api/reviews/{review_id}", headers=headers)
+    _wait_for_token_use(settings)  # its bookkeeping is a write of its own, after the response
+    engine = client.app.state.engine
+    autocommit: dict[str, list[bool]] = {}
+
+    def note(connection, _cursor, statement: str, *_args: object) -> None:
+        verb = statement.split(None, 1)[0].upper()
+        autocommit.setdefault(verb, []).append(connection.connection.dbapi_connection.autocommit)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get(f"/api/reviews/{review_id}", headers=headers).status_code == 200
+        read, autocommit = autocommit, {}
+        created = client.post(f"/api/reviews/{review_id}/failures", json={"title": "Config push"}, headers=headers)
+        assert created.status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert read.keys() == {"SELECT"} and all(read["SELECT"])  # no BEGIN sent, no COMMIT
+    assert autocommit["INSERT"] and not any(flag for flags in autocommit.values() for flag in flags)
+
+
 def test_a_tokens_use_is_recorded_after_the_response(client, settings, admin):
     review_id, headers = _review(client, admin)
     assert next(t for t in _tokens(settings) if t.name == "script").last_used_at is None
     assert client.get(f"/api/reviews/{review_id}", headers=headers).status_code == 200
-    deadline = time.monotonic() + 10
-    while next(t for t in _tokens(settings) if t.name == "script").last_used_at is None:
-        assert time.monotonic() < deadline, "the token's use was never recorded"
-        time.sleep(0.05)
+    _wait_for_token_use(settings)
 
 
 def test_a_signed_in_browser_reads_through_the_same_path(client, settings, admin):
@@ -85,6 +108,13 @@ def test_a_signed_in_browser_reads_through_the_same_path(client, settings, admin
     assert ok(client.get("/api/session/me"))["name"] == "Bea"
     assert client.get(f"/api/reviews/{review_id}").status_code == 404  # Bea is in no team
     assert client.get(f"/api/reviews/{review_id}", headers=headers).status_code == 200  # the token wins
+
+
+def _wait_for_token_use(settings) -> None:
+    deadline = time.monotonic() + 10
+    while next(t for t in _tokens(settings) if t.name == "script").last_used_at is None:
+        assert time.monotonic() < deadline, "the token's use was never recorded"
+        time.sleep(0.05)
 
 
 def _tokens(settings) -> list[ApiToken]:
