@@ -34,6 +34,7 @@ class Cluster:
     env: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
+    idle_group: Path | None = None  # the CPU cgroup of processes started with cpu_idle, once made
 
     @classmethod
     def configure(
@@ -82,8 +83,8 @@ class Cluster:
         wait_http(f"{base}/health", self, name)
         return base
 
-    def start_worker(self, name: str, *, nice: int = 0) -> None:
-        self._spawn(name, [str(BIN / "debrief"), "worker"], nice=nice)
+    def start_worker(self, name: str, *, nice: int = 0, cpu_idle: bool = False) -> None:
+        self._spawn(name, [str(BIN / "debrief"), "worker"], nice=nice, cpu_idle=cpu_idle)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes.pop(name)
@@ -103,9 +104,13 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(timeout=10)
+        if self.idle_group is not None:
+            with contextlib.suppress(OSError):  # busy while a stray child lives; empty it next time
+                self.idle_group.rmdir()
 
-    def _spawn(self, name: str, argv: list[str], *, nice: int = 0) -> None:
-        """Start a process; ``nice`` > 0 gives it a lower CPU priority (systemd's Nice=, as docs/deploy has)."""
+    def _spawn(self, name: str, argv: list[str], *, nice: int = 0, cpu_idle: bool = False) -> None:
+        """Start a process; ``nice`` > 0 gives it a lower CPU priority (systemd's Nice=), ``cpu_idle`` puts it
+        in a CPU cgroup that runs only when nothing else wants the CPU (systemd's CPUWeight=idle)."""
         log = open(self.data_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
         # A session of its own: `kill` reaches uvicorn's worker processes too.
         self.processes[name] = subprocess.Popen(
@@ -122,6 +127,35 @@ class Cluster:
             # after exec, so the child's new session exists by now (never ours).
             with contextlib.suppress(OSError):
                 Path(f"/proc/{self.processes[name].pid}/autogroup").write_text(str(nice))
+        if cpu_idle:
+            # Threads and children it starts later stay in the group (llama.cpp's and Whisper's threads).
+            (self._idle_group() / "cgroup.procs").write_text(str(self.processes[name].pid))
+
+    def _idle_group(self) -> Path:
+        """A CPU cgroup marked idle (cpu.idle = 1), as systemd makes for a unit with CPUWeight=idle.
+
+        The kernel preempts an idle group's thread as soon as any other thread wakes on its core (a web
+        request's), where a low weight (nice, CPUWeight=20) only shortens its share: the woken thread may
+        still wait out the running one's time slice. Needs root and the kernel's cpu.idle (Linux 5.15+).
+        """
+        if self.idle_group is None:
+            root = _cpu_cgroup_root()
+            if root is None:
+                raise RuntimeError("no CPU cgroup controller to make an idle group in; run without --background-idle")
+            group = root / f"debrief-bench-{os.getpid()}"
+            group.mkdir(exist_ok=True)
+            (group / "cpu.idle").write_text("1")
+            self.idle_group = group
+        return self.idle_group
+
+
+def _cpu_cgroup_root() -> Path | None:
+    """Where an idle CPU group can be made: the cgroup v1 cpu controller, or the unified (v2) hierarchy."""
+    v1, v2 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")
+    if (v1 / "cpu.idle").exists():
+        return v1
+    enabled = v2 / "cgroup.subtree_control"
+    return v2 if enabled.exists() and "cpu" in enabled.read_text().split() else None
 
 
 def wait_http(url: str, cluster: Cluster, name: str, timeout_s: float = 60.0) -> None:

@@ -19,7 +19,10 @@ server, so only the database and the process count change) it runs, for `--secon
 
 The worker and the model server run at nice 10 (`--background-nice`), as the reference systemd
 units in docs/deploy/ run them: they are batch work, and on shared cores the room's reads and
-events must not queue behind them. `--background-nice 0` runs them at the apps' priority.
+events must not queue behind them. `--background-nice 0` runs them at the apps' priority;
+`--background-idle` also puts them in a CPU cgroup marked idle (what systemd's `CPUWeight=idle` makes
+for a unit). Each run reports draft latency and how many drafts came back model-written (grounded)
+or extractive (the model's answer failed the checks or ran past its budget).
 
 It then checks that every posted line reached every listener of its room exactly once, and that
 every upload's segments are stored once. Bounded in count and time; prints a table and writes
@@ -68,6 +71,7 @@ from service.settings import Settings
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 TICKS = os.sysconf("SC_CLK_TCK")
+OTHER = "other (not Debrief)"
 LINES = (
     "We intended to have the new rota live by Monday for all six wards.",
     "What happened was that two wards kept the old rota because nobody told the night shift.",
@@ -93,6 +97,7 @@ class Tally:
     listener_room: dict[int, int] = field(default_factory=dict)
     post_errors: int = 0
     drafts: list[float] = field(default_factory=list)
+    draft_grounding: dict[str, int] = field(default_factory=dict)  # grounded (model text) / extractive / unverified
     draft_errors: dict[int, int] = field(default_factory=dict)
 
 
@@ -116,6 +121,13 @@ def main() -> None:
         type=int,
         default=10,
         help="CPU priority (nice) of the worker and the model server, as in docs/deploy's units; 0 = same as the apps",
+    )
+    parser.add_argument(
+        "--background-idle",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also put the worker and the model server in an idle CPU cgroup (what systemd's CPUWeight=idle "
+        "makes); needs root and Linux 5.15+. Tried 2026-12-05, not adopted (docs/deploy.md)",
     )
     args = parser.parse_args()
     configs = [("sqlite", 1), ("sqlite", 2), ("pg", 1), ("pg", 2)]
@@ -145,9 +157,9 @@ def run_config(database: str, processes: int, args: argparse.Namespace, speech: 
             settings = Settings(data_dir=data_dir, database={"url": url})
             rooms = _rooms(settings, args.rooms)
             cluster.start_chroma()
-            _start_model_server(cluster, nice=args.background_nice)
+            _start_model_server(cluster, nice=args.background_nice, cpu_idle=args.background_idle)
             bases = [cluster.start_app(f"app-{i}") for i in range(processes)]
-            cluster.start_worker("worker", nice=args.background_nice)
+            cluster.start_worker("worker", nice=args.background_nice, cpu_idle=args.background_idle)
             tally, uploads, elapsed, cpu = asyncio.run(_load(bases, rooms, args, speech, cluster))
             upload_check = _check_uploads(bases[0], rooms, uploads)
         finally:
@@ -203,6 +215,10 @@ async def _load(
     ):
         cpu_was, wait_was = cpu_before.get(name, (0.0, 0.0))
         use[name] = {"cores": round((cpu - cpu_was) / elapsed, 2), "waiting": round((wait - wait_was) / elapsed, 2)}
+    # Other processes can start and end within the run (another user's tests), and a process that has
+    # ended is in neither reading: count "other" as what the machine did beyond the named processes.
+    named = sum(u["cores"] for name, u in use.items() if name not in (OTHER, "machine busy", "machine idle"))
+    use.setdefault(OTHER, {"cores": 0.0, "waiting": 0.0})["cores"] = round(use["machine busy"]["cores"] - named, 2)
     return tally, [u for u in uploads if u], elapsed, use
 
 
@@ -226,7 +242,7 @@ def cpu_by_process(cluster: Cluster) -> dict[str, tuple[float, float]]:
                 "load generator" if int(stat.parent.name) == os.getpid()
                 else "postgresql" if command.startswith("postgres")
                 else "redis" if command.startswith("redis")
-                else "other (not Debrief)"
+                else OTHER
             )  # fmt: skip
         cpu, wait = totals.get(name, (0.0, 0.0))
         totals[name] = (cpu + (int(fields[11]) + int(fields[12])) / TICKS, wait + waited)
@@ -320,9 +336,12 @@ async def _drafter(
                 headers={"Authorization": f"Bearer {room.token}"},
                 timeout=aiohttp.ClientTimeout(total=60),
             ) as response:
-                await response.read()
+                body = await response.read()
             if response.status in (200, 201):
                 tally.drafts.append(time.perf_counter() - began)
+                # A model answer past its budget becomes the extractive draft: count which one came back.
+                grounding = str(json.loads(body).get("grounding", "?"))
+                tally.draft_grounding[grounding] = tally.draft_grounding.get(grounding, 0) + 1
             else:
                 tally.draft_errors[response.status] = tally.draft_errors.get(response.status, 0) + 1
         except (aiohttp.ClientError, TimeoutError):
@@ -393,6 +412,7 @@ def _summary(
         "app_processes": processes,
         "rooms": args.rooms,
         "background_nice": args.background_nice,
+        "background_idle": args.background_idle,
         "connections": args.readers + 2 * args.rooms,
         "seconds": round(elapsed, 1),
         "reads": len(tally.reads),
@@ -411,6 +431,8 @@ def _summary(
         "duplicated": duplicated,
         "drafts": len(tally.drafts),
         "draft_p50_ms": _ms(tally.drafts, 0.5),
+        "draft_p95_ms": _ms(tally.drafts, 0.95),
+        "draft_grounding": tally.draft_grounding,
         "draft_errors": tally.draft_errors,
         "upload_check": uploads,
     }
@@ -428,8 +450,10 @@ def _row(r: dict[str, Any]) -> str:
     return (
         f"{r['config']:<9} {r['reads_per_s']:>7} {r['read_p50_ms']!s:>7} {r['read_p95_ms']!s:>7} "
         f"{r['delivery_p50_ms']!s:>7} {r['delivery_p95_ms']!s:>7} {r['lost']:>5} {r['duplicated']:>5} "
-        f"{r['drafts']:>6} {r['read_errors'] + r['post_errors']:>6} "
+        f"{r['drafts']:>6} {r['draft_p50_ms']!s:>7} {r['draft_p95_ms']!s:>7} {r['read_errors'] + r['post_errors']:>6} "
         f"{u['finished']}/{u['uploads']} dup {u['duplicated']}"
+        + "".join(f", {n} {kind}" for kind, n in sorted(r["draft_grounding"].items()))
+        + (f", draft errors {r['draft_errors']}" if r["draft_errors"] else "")
         + (f", {r['reads_not_modified']} reads were 304" if r["conditional"] else "")
     )
 
@@ -444,7 +468,7 @@ def _cpu_row(r: dict[str, Any]) -> str:
 def _table(results: list[dict[str, Any]]) -> str:
     head = (
         f"{'config':<9} {'reads/s':>7} {'r p50':>7} {'r p95':>7} {'ev p50':>7} {'ev p95':>7} "
-        f"{'lost':>5} {'dup':>5} {'drafts':>6} {'errors':>6} uploads"
+        f"{'lost':>5} {'dup':>5} {'drafts':>6} {'dr p50':>7} {'dr p95':>7} {'errors':>6} uploads, drafts by grounding"
     )
     rows = [line for r in results for line in (_row(r), _cpu_row(r))]
     return "\n".join([head, *rows]) + "\n(latencies in ms)"
@@ -500,13 +524,13 @@ def _rooms(settings: Settings, count: int) -> list[Room]:
     ]
 
 
-def _start_model_server(cluster: Cluster, *, nice: int) -> None:
+def _start_model_server(cluster: Cluster, *, nice: int, cpu_idle: bool) -> None:
     """One OpenAI-compatible model server shared by every app process, as a deployment would run it."""
     model = default_model()
     port = free_port()
     cluster._spawn("llm", [sys.executable, "-m", "llama_cpp.server", "--model", str(model.path),
                            "--model_alias", model.name, "--host", "127.0.0.1", "--port", str(port),
-                           "--n_ctx", "2048", "--n_threads", "1"], nice=nice)  # fmt: skip
+                           "--n_ctx", "2048", "--n_threads", "1"], nice=nice, cpu_idle=cpu_idle)  # fmt: skip
     cluster.env.update(DEBRIEF_LLM_BASE_URL=f"http://127.0.0.1:{port}/v1", DEBRIEF_LLM_MODEL=model.name)
     wait_http(f"http://127.0.0.1:{port}/v1/models", cluster, "llm")
 
