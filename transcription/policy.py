@@ -81,6 +81,20 @@ class StreamingPolicy:
         self._record(committed)
         return committed
 
+    def commit_spoken_before(self, time: float) -> list[WordTuple]:
+        """Commit provisional words that start before `time`, where the speaker then paused.
+
+        The newest hypothesis heard each of these words whole, and the silence after them: no
+        later pass will hear more of them, so waiting for a second pass to agree only delays
+        them (the slowest words were the ones passes kept disagreeing on before a pause). A
+        word starting after `time` (Whisper inventing text in the silence) stays provisional.
+        """
+        committed: list[WordTuple] = []
+        while self._previous and self._previous[0][0] < time:
+            committed.append(self._previous.pop(0))
+        self._record(committed)
+        return committed
+
     def trim_point(self) -> float | None:
         """Return where the audio buffer may be cut: the end of the last committed sentence."""
         for _start, end, word in reversed(self._committed_in_buffer):

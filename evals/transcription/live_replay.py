@@ -5,12 +5,15 @@ The WebSocket benchmark (live.py) gives the figures; this replay explains them. 
 schedules them — audio arrives in 100 ms messages at real speed, a stream asks for a pass once it
 holds `step_s` of new audio, one pass at a time in the order streams asked, and a pass covers
 everything that arrived while the stream waited — but on a virtual clock: each pass advances it
-by its measured wall time, and idle time is skipped. Per committed word it records the time
-waited for a pass slot, how many passes had heard the word before it was committed, and how it
-was committed (two passes agreed, forced by a buffer cut, or flushed at the end of the stream).
+by its measured wall time (or, with `--pass-s`, a fixed cost: the same run twice then gives the
+same figures, which wall times on a shared machine did not), and idle time is skipped. Per
+committed word it records the time waited for a pass slot, how many passes had heard the word
+before it was committed, and how it was committed (two passes agreed, the speaker paused, forced
+by a buffer cut, or flushed at the end of the stream).
 
     python -m evals.transcription.live_replay [--calls 3,4,5] [--speakers 1] [--seconds 120]
-        [--beam 5] [--step 1.0] [--threads 2] [--window auto|full|short]
+        [--beam 5] [--step 0.5] [--edge 0.5] [--pause 0.6] [--pass-s S] [--threads 2]
+        [--window auto|full|short]
 
 `--calls` indexes the dev calls sorted by length; the live benchmark streams calls 0-2, so tune
 on others. Prints JSON: the delay percentiles, their parts, and live WER over the first playing.
@@ -57,7 +60,7 @@ class CommittedWord:
     end: float
     text: str
     arrived: float
-    how: str  # "agreed", "forced" (buffer cut) or "flushed" (end of stream)
+    how: str  # "agreed", "paused" (speaker fell silent), "forced" (buffer cut) or "flushed" (end of stream)
     heard_by: int  # passes whose audio covered the word's end, the committing one included
     waited: float  # slot wait of the committing pass
 
@@ -78,8 +81,9 @@ class _Tagged:
     def __init__(self, session: OnlineSession) -> None:
         self.forced: set[tuple[float, float, str]] = set()
         self.flushed: set[tuple[float, float, str]] = set()
+        self.paused: set[tuple[float, float, str]] = set()
         policy = session._policy
-        commit_before, flush = policy.commit_before, policy.flush
+        commit_before, flush, before_pause = policy.commit_before, policy.flush, policy.commit_spoken_before
 
         def tagged_commit_before(t: float) -> list[tuple[float, float, str]]:
             words = commit_before(t)
@@ -91,13 +95,32 @@ class _Tagged:
             self.flushed.update(words)
             return words
 
+        def tagged_before_pause(t: float) -> list[tuple[float, float, str]]:
+            words = before_pause(t)
+            self.paused.update(words)
+            return words
+
+        policy.commit_spoken_before = tagged_before_pause  # type: ignore[method-assign,assignment]
         policy.commit_before = tagged_commit_before  # type: ignore[method-assign,assignment]
         policy.flush = tagged_flush  # type: ignore[method-assign,assignment]
 
 
-def replay(transcriber: WhisperTranscriber, audios: list[AudioArray], *, step_s: float, edge_s: float) -> Replay:
-    """Stream each audio as one speaker, all at once, on a virtual clock; see the module docstring."""
-    sessions = [OnlineSession(transcriber, step_s=step_s, edge_s=edge_s) for _ in audios]
+def replay(
+    transcriber: WhisperTranscriber,
+    audios: list[AudioArray],
+    *,
+    step_s: float,
+    edge_s: float,
+    pause_s: float | None,
+    pass_s: float | None = None,
+) -> Replay:
+    """Stream each audio as one speaker, all at once, on a virtual clock; see the module docstring.
+
+    `pass_s` charges each pass a fixed cost instead of its wall time, in proportion to its
+    encoder window for a short-window transcriber (an approximation): on a machine shared with
+    other work, wall times made two runs of the same configuration differ by 50 % in p95.
+    """
+    sessions = [OnlineSession(transcriber, step_s=step_s, edge_s=edge_s, pause_s=pause_s) for _ in audios]
     tags = [_Tagged(s) for s in sessions]
     pcm = [pcm16(a) for a in audios]
     fed = [0] * len(audios)  # samples handed to each session
@@ -121,13 +144,14 @@ def replay(transcriber: WhisperTranscriber, audios: list[AudioArray], *, step_s:
         clock = max(clock, asked[i])
         start = clock
         until = arrived(i, clock)
+        share = _window_share(transcriber, (sessions[i]._buffer.size + until - fed[i]) / SAMPLE_RATE)
         t0 = time.perf_counter()
         update = sessions[i].feed(pcm[i][2 * fed[i] : 2 * until])
         if until >= len(audios[i]):
             final = sessions[i].finish()
             update = LiveUpdate(update.segments + final.segments, "", finished=True)
             done[i] = True
-        seconds = time.perf_counter() - t0
+        seconds = time.perf_counter() - t0 if pass_s is None else pass_s * share
         fed[i] = until
         clock += seconds
         audio_end = until / SAMPLE_RATE
@@ -138,6 +162,14 @@ def replay(transcriber: WhisperTranscriber, audios: list[AudioArray], *, step_s:
     return result
 
 
+def _window_share(transcriber: WhisperTranscriber, buffer_s: float) -> float:
+    """The share of Whisper's 30 s window a pass over `buffer_s` of audio encodes."""
+    if transcriber._window is None:
+        return 1.0
+    padding_s, min_s = transcriber._window
+    return min(30.0, max(min_s, buffer_s + padding_s)) / 30.0
+
+
 def _record(result: Replay, stream: int, update: LiveUpdate, clock: float, waited: float, tags: _Tagged) -> None:
     seen = {(w.stream, w.end, w.text) for w in result.words if w.stream == stream}
     covering = [p.audio_end_s for p in result.passes if p.stream == stream]
@@ -146,8 +178,12 @@ def _record(result: Replay, stream: int, update: LiveUpdate, clock: float, waite
             if (stream, word.end, word.text) in seen:
                 continue
             seen.add((stream, word.end, word.text))
-            key = next((k for k in tags.forced | tags.flushed if k[1] == word.end and k[2].strip() == word.text), None)
-            how = "agreed" if key is None else ("forced" if key in tags.forced else "flushed")
+            tagged = tags.forced | tags.flushed | tags.paused
+            key = next((k for k in tagged if k[1] == word.end and k[2].strip() == word.text), None)
+            how = "agreed" if key is None else next(
+                name for name, keys in (("forced", tags.forced), ("paused", tags.paused), ("flushed", tags.flushed))
+                if key in keys
+            )  # fmt: skip
             heard_by = sum(end >= word.end for end in covering)
             result.words.append(CommittedWord(stream, word.end, word.text, clock, how, heard_by, waited))
 
@@ -171,10 +207,14 @@ def summarise(result: Replay, references: list[str], first_loop_s: list[float]) 
         "pass_s_p95": round(_pct(sorted(p.seconds for p in result.passes), 0.95), 2),
         "buffer_s_p50": round(statistics.median(p.buffer_s for p in result.passes), 1),
         "slot_wait_p50": round(statistics.median(p.started - p.asked for p in result.passes), 2),
-        "how": {h: sum(w.how == h for w in result.words) for h in ("agreed", "forced", "flushed")},
+        "how": {h: sum(w.how == h for w in result.words) for h in ("agreed", "paused", "forced", "flushed")},
+        "delay_p95_by_how": {
+            h: round(_pct(sorted(w.delay for w in words if w.how == h), 0.95), 2) for h in ("agreed", "paused")
+        },
         "heard_by_p50": statistics.median(w.heard_by for w in words),
         "slowest_tenth": {
             "forced": sum(w.how == "forced" for w in slow),
+            "paused": sum(w.how == "paused" for w in slow),
             "heard_by_p50": statistics.median(w.heard_by for w in slow),
             "slot_wait_p50": round(statistics.median(w.waited for w in slow), 2),
             "examples": [f"{w.text}@{w.end:.1f}:{w.delay:.1f}s/{w.heard_by}p/{w.how}" for w in slow[:12]],
@@ -192,11 +232,14 @@ def main() -> None:
     parser.add_argument("--speakers", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--beam", type=int, default=5)
-    parser.add_argument("--step", type=float, default=1.0)
+    parser.add_argument("--step", type=float, default=0.5)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--edge", type=float, default=0.0)
+    parser.add_argument("--edge", type=float, default=0.5)
+    parser.add_argument("--pause", type=float, default=0.6, help="pause_s of OnlineSession; negative: off")
     parser.add_argument("--window", choices=("auto", "full", "short"), default="auto",
                         help="encoder window; auto does as the service: short with several speakers")  # fmt: skip
+    parser.add_argument("--pass-s", type=float, default=None,
+                        help="charge a full-window pass this many seconds instead of its wall time")  # fmt: skip
     parser.add_argument("--trace", action="store_true", help="print every pass's provisional text")
     args = parser.parse_args()
     cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
@@ -209,7 +252,8 @@ def main() -> None:
         transcriber = transcriber.with_short_window()  # as service/live/passes.py does
     transcriber.load()
     audios = [loop_to(np.concatenate(t), args.seconds) for t in turns]
-    result = replay(transcriber, audios, step_s=args.step, edge_s=args.edge)
+    pause_s = args.pause if args.pause >= 0 else None
+    result = replay(transcriber, audios, step_s=args.step, edge_s=args.edge, pause_s=pause_s, pass_s=args.pass_s)
     # Score WER on the turns wholly heard in the first playing (a short run covers part of a call).
     references, heard_s = [], []
     for case, spoken in zip(chosen, turns, strict=True):

@@ -245,3 +245,78 @@ def test_a_sentence_end_near_the_buffer_start_does_not_stop_the_forced_cut() -> 
         session.feed(pcm_for(0.1))
     # Each committed "Ok." cut only 0.05 s: the buffer grew past Whisper's 30 s window.
     assert max(transcriber.buffer_seconds) <= 10.0 + 1.0
+
+
+class LoudPauses:
+    """A `PauseDetector` for scripted audio: any non-zero sample is speech."""
+
+    def last_pause(self, audio: AudioArray, *, min_silence_s: float) -> float | None:
+        loud = np.flatnonzero(audio != 0)
+        if loud.size == 0:
+            return None
+        gaps = [(int(a) + 1, int(b)) for a, b in pairwise(loud) if b - a > 1] + [(int(loud[-1]) + 1, audio.size)]
+        long_enough = [start for start, end in gaps if end - start >= min_silence_s * SAMPLE_RATE]
+        return long_enough[-1] / SAMPLE_RATE if long_enough else None
+
+
+class Undecided(ScriptedTranscriber):
+    """Hears the script, but every other pass spells its last word differently (passes never agree)."""
+
+    def transcribe(self, audio: AudioArray, *, offset_s: float = 0.0, prompt: str | None = None) -> list[Segment]:
+        segments = super().transcribe(audio, offset_s=offset_s, prompt=prompt)
+        if not segments or len(self.buffer_seconds) % 2:
+            return segments
+        *first, last = segments[0].words
+        words = (*first, Word(last.start, last.end, last.text.rstrip(".") + "s.", last.probability))
+        return [Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), words, 0.9, 0.0)]
+
+
+def spoken_pcm(words: list[Word], seconds: float) -> bytes:
+    """PCM that is loud where a scripted word is said and silent elsewhere."""
+    samples = np.zeros(int(seconds * SAMPLE_RATE), dtype="<i2")
+    for word in words:
+        samples[int(word.start * SAMPLE_RATE) : int(word.end * SAMPLE_RATE)] = 3_000
+    return samples.tobytes()
+
+
+def committed_while_streaming(session: OnlineSession, pcm: bytes) -> str:
+    """Send `pcm` in 100 ms messages without stopping; return the committed text."""
+    texts = {}
+    for at in range(0, len(pcm), CHUNK_BYTES):
+        texts.update((live.number, live.segment.text) for live in session.receive(pcm[at : at + CHUNK_BYTES]).segments)
+    return " ".join(texts[n] for n in sorted(texts))
+
+
+def test_words_before_a_pause_are_committed_by_the_first_pass_that_hears_it() -> None:
+    words = script("We signed twelve members.")  # said from 0.5 to 1.7 s
+    session = OnlineSession(Undecided(words), step_s=0.5, pause_s=0.6, pauses=LoudPauses())
+    pcm = spoken_pcm(words, 2.7)
+    # Passes at 0.5, 1.0, 1.5, 2.0 s: the last one has heard only 0.3 s of silence.
+    assert committed_while_streaming(session, pcm[: 2 * int(2.2 * SAMPLE_RATE)]) == "We signed twelve"
+    # The passes never agree on the last word; without the pause it would wait for the stop.
+    sentence = committed_while_streaming(session, pcm[2 * int(2.2 * SAMPLE_RATE) :])  # a pass at 2.5 s
+    assert sentence in ("We signed twelve members.", "We signed twelve memberss.")
+
+
+def test_a_word_heard_in_the_silence_after_a_pause_is_not_committed_by_it() -> None:
+    said = script("We signed twelve members.")
+    invented = Word(3.0, 3.4, "Thanks.", 0.3)  # Whisper "hearing" a word in the silence
+    session = OnlineSession(Undecided([*said, invented]), step_s=0.5, pause_s=0.6, pauses=LoudPauses())
+    text = committed_while_streaming(session, spoken_pcm(said, 5.0))
+    assert text.startswith("We signed twelve member") and "Thanks" not in text
+
+
+def test_real_model_commits_a_sentence_in_one_pass_once_it_hears_the_pause(transcriber, speak) -> None:
+    spoken = "We signed 12 members by Friday."
+    audio = np.concatenate([decode_audio(speak(spoken)), np.zeros(SAMPLE_RATE, np.float32)])
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    session = OnlineSession(transcriber.for_live(beam_size=5), step_s=len(audio) / SAMPLE_RATE, pause_s=0.6)
+    update = session.feed(pcm)  # one pass: there is no second pass to agree with
+    heard = " ".join(live.segment.text for live in update.segments)
+    assert word_error_rate(spoken, heard) <= 0.15, heard
+    assert update.provisional == ""
+
+
+def test_real_model_commits_nothing_from_silence_even_with_pauses_on(transcriber) -> None:
+    session = OnlineSession(transcriber.for_live(beam_size=5), step_s=0.5, pause_s=0.6)
+    assert committed_while_streaming(session, pcm_for(5.0)) == ""

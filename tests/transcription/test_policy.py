@@ -218,3 +218,15 @@ def test_different_numbers_do_not_agree() -> None:
     policy.update(words("We signed seven members"))
     committed, _ = policy.update(words("We signed 17 members"))
     assert texts(committed) == "We signed"
+
+
+def test_words_said_before_a_pause_are_committed_without_a_second_hypothesis() -> None:
+    policy = StreamingPolicy(edge_s=0.5)
+    policy.update(words("We signed twelve. Then"), heard_until=1.7)  # "Then" 1.2-1.6 s
+    committed = policy.commit_spoken_before(1.2)
+    assert texts(committed) == "We signed twelve."
+    assert texts(policy.provisional) == "Then"  # starts at the pause: not said before it
+    # The next pass re-hears the committed words: they do not come out again.
+    committed, provisional = policy.update(words("We signed twelve. Then we", start=0.0), heard_until=2.6)
+    assert texts(committed) == "Then"
+    assert texts(provisional) == "we"
