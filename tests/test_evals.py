@@ -23,3 +23,25 @@ def test_a_measured_process_reports_its_own_peak_memory_not_its_parents():
     child = "from evals.transcription.measure import peak_rss_mib; print(peak_rss_mib())"
     done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
     assert float(done.stdout) < 512, done.stdout
+
+
+def test_a_clock_time_is_one_number_kept_however_whisper_writes_it():
+    from evals.transcription.batch import numbers_kept
+
+    reference = "The potassium was 3.1 at 04:10 in bed 4; recheck at 08:00 and again at 14:20."
+    assert numbers_kept(reference, "The potassium was 3.1 at 4.10 in bed 4, recheck at 8:00 and again at 1420.") == (
+        5,
+        5,
+        [],
+    )
+    # A time heard as loose numbers, or as another time, is lost; so is a number not heard at all.
+    assert numbers_kept(reference, "The potassium was 3.1 at 4 10 in bed, recheck at 8 and again at 2:20.") == (
+        2,
+        5,
+        ["04:10", "08:00", "14:20"],
+    )
+    assert numbers_kept(reference, "The potassium was at 4:10 in bed 4, recheck at 800 and again at 14.20.") == (
+        4,
+        5,
+        ["3.1"],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -26,10 +27,38 @@ def measure(path: Path, *extra: str) -> dict[str, Any]:
 
 
 def numbers_kept(reference: str, hypothesis: str) -> tuple[int, int, list[str]]:
-    """Count the reference's number tokens also in the hypothesis (as a multiset); list the lost ones."""
-    ref = Counter(t for t in normalise_text(reference) if any(c.isdigit() for c in t))
+    """Count the reference's numbers also in the hypothesis (as a multiset); list the lost ones.
+
+    A clock time counts as one number: "04:10" is kept by "4:10", "4.10" or "410" (how Whisper
+    writes "four ten"), never by a stray "4" and "10"; split into tokens, its leading zero ("04")
+    could never be matched and a time was scored as two numbers lost.
+    """
+    times = Counter(_clock_digits(m) for m in _CLOCK.finditer(reference))
+    found = Counter(_clock_digits(m) for m in _CLOCK_WRITTEN.finditer(hypothesis))
+    kept_times = times & found
+    unused, missing = kept_times.copy(), times - kept_times
+    hypothesis = _CLOCK_WRITTEN.sub(lambda m: " " if _take(unused, _clock_digits(m)) else m.group(0), hypothesis)
+    lost_times = [m.group(0) for m in _CLOCK.finditer(reference) if _take(missing, _clock_digits(m))]
+    ref = Counter(t for t in normalise_text(_CLOCK.sub(" ", reference)) if any(c.isdigit() for c in t))
     hyp = Counter(t for t in normalise_text(hypothesis) if any(c.isdigit() for c in t))
-    return sum((ref & hyp).values()), sum(ref.values()), sorted((ref - hyp).elements())
+    kept = sum((ref & hyp).values()) + sum(kept_times.values())
+    return kept, sum(ref.values()) + sum(times.values()), sorted([*(ref - hyp).elements(), *lost_times])
+
+
+_CLOCK = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])")
+_CLOCK_WRITTEN = re.compile(r"(?<![\d:.])(\d{1,2})[:.]?(\d{2})(?![\d:]|\.\d)")
+
+
+def _clock_digits(match: re.Match[str]) -> str:
+    return f"{int(match.group(1))}{match.group(2)}"
+
+
+def _take(remaining: Counter[str], key: str) -> bool:
+    """Say whether one more `key` is left in `remaining`, using it up."""
+    if remaining[key] <= 0:
+        return False
+    remaining[key] -= 1
+    return True
 
 
 def accuracy(cases: list[dict[str, Any]], voice_set: str, workdir: Path) -> tuple[list[Figure], list[dict[str, Any]]]:
