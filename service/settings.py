@@ -109,6 +109,14 @@ class WhisperSettings(BaseModel):
         description="Seconds of new live audio between two transcription passes of a speaker's stream "
         "(lower is quicker text, more CPU; a pass that takes longer simply covers more audio).",
     )
+    live_pause_commit_s: float = Field(
+        0.0,
+        ge=0,
+        description="Commit a live speaker's words once they pause this long (seconds; Silero VAD), "
+        "without waiting for a second transcription pass to agree. 0 (the default) commits only what "
+        "two passes agree on. Measured 2026-12-05, one speaker, 10 minutes: 0.3 cut the slowest "
+        "words' delay (p95 4.9 -> 4.1 s) but raised the word error rate (0.34 -> 0.38).",
+    )
     live_beam_size: int = Field(
         5,
         ge=1,

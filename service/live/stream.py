@@ -62,7 +62,11 @@ class LiveStream:
         self.factory = session_factory
         self.channels = channels
         self.channel = review_channel(speaker.review_id)
-        self.session = OnlineSession(passes.transcriber, step_s=settings.whisper.live_step_s)
+        self.session = OnlineSession(
+            passes.transcriber,
+            step_s=settings.whisper.live_step_s,
+            pause_s=settings.whisper.live_pause_commit_s,
+        )
         self._passes = passes
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._backlog_bytes = 0
