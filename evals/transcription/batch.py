@@ -29,28 +29,43 @@ def measure(path: Path, *extra: str) -> dict[str, Any]:
 def numbers_kept(reference: str, hypothesis: str) -> tuple[int, int, list[str]]:
     """Count the reference's numbers also in the hypothesis (as a multiset); list the lost ones.
 
-    A clock time counts as one number: "04:10" is kept by "4:10", "4.10" or "410" (how Whisper
-    writes "four ten"), never by a stray "4" and "10"; split into tokens, its leading zero ("04")
-    could never be matched and a time was scored as two numbers lost.
+    A clock time counts as one number, kept however Whisper writes it: "04:10" as "4:10", "4.10",
+    "410", "4-10" or "four ten". Split into tokens, its leading zero ("04") could never match and
+    one time was scored as two numbers lost.
     """
-    times = Counter(_clock_digits(m) for m in _CLOCK.finditer(reference))
-    found = Counter(_clock_digits(m) for m in _CLOCK_WRITTEN.finditer(hypothesis))
-    kept_times = times & found
-    unused, missing = kept_times.copy(), times - kept_times
-    hypothesis = _CLOCK_WRITTEN.sub(lambda m: " " if _take(unused, _clock_digits(m)) else m.group(0), hypothesis)
-    lost_times = [m.group(0) for m in _CLOCK.finditer(reference) if _take(missing, _clock_digits(m))]
-    ref = Counter(t for t in normalise_text(_CLOCK.sub(" ", reference)) if any(c.isdigit() for c in t))
-    hyp = Counter(t for t in normalise_text(hypothesis) if any(c.isdigit() for c in t))
-    kept = sum((ref & hyp).values()) + sum(kept_times.values())
-    return kept, sum(ref.values()) + sum(times.values()), sorted([*(ref - hyp).elements(), *lost_times])
+    times = [m.group(0) for m in _CLOCK.finditer(reference)]
+    ref = Counter(t for t in normalise_text(_CLOCK.sub(" ", reference)) if _is_number(t))
+    wanted = Counter(_clock_digits(time) for time in times)
+    rest: list[str] = []
+    tokens = normalise_text(hypothesis)
+    i = 0
+    while i < len(tokens):
+        pair = tokens[i] + tokens[i + 1] if i + 1 < len(tokens) and _is_minutes(tokens[i + 1]) else None
+        if pair is not None and tokens[i].isdigit() and _take(wanted, pair.lstrip("0")):
+            i += 2
+            continue
+        if not (re.fullmatch(r"\d{1,2}\.?\d{2}", tokens[i]) and _take(wanted, tokens[i].replace(".", "").lstrip("0"))):
+            rest.append(tokens[i])
+        i += 1
+    lost_times = [time for time in times if _take(wanted, _clock_digits(time))]
+    hyp = Counter(t for t in rest if _is_number(t))
+    kept = sum((ref & hyp).values()) + len(times) - len(lost_times)
+    return kept, sum(ref.values()) + len(times), sorted([*(ref - hyp).elements(), *lost_times])
 
 
-_CLOCK = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])")
-_CLOCK_WRITTEN = re.compile(r"(?<![\d:.])(\d{1,2})[:.]?(\d{2})(?![\d:]|\.\d)")
+_CLOCK = re.compile(r"(?<![\d:.])\d{1,2}:\d{2}(?![\d:])")
 
 
-def _clock_digits(match: re.Match[str]) -> str:
-    return f"{int(match.group(1))}{match.group(2)}"
+def _clock_digits(time: str) -> str:
+    return time.replace(":", "").lstrip("0")
+
+
+def _is_number(token: str) -> bool:
+    return any(c.isdigit() for c in token)
+
+
+def _is_minutes(token: str) -> bool:
+    return len(token) == 2 and token.isdigit()
 
 
 def _take(remaining: Counter[str], key: str) -> bool:
