@@ -45,7 +45,9 @@ def _segments(factory, recording_id: int) -> list[tuple[int, int, str]]:
 
 
 def test_a_killed_job_resumes_at_the_first_unstored_chunk_and_never_duplicates(settings, cast_ids, auth, speech_wav):
-    queued_only = _with(settings, in_process_worker=False, chunk_s=10.0)
+    # One chunk at a time, so the kill lands between the two chunks (two at once would finish both
+    # together); a worker killed with two chunks in flight is tests/scale/test_cluster.py's case.
+    queued_only = _with(settings, in_process_worker=False, chunk_s=10.0, upload_workers=1)
     alice, rid = auth(cast_ids["alice"]), cast_ids["review"]
     with TestClient(app=create_app(queued_only)) as client:
         upload = {"content": speech_wav.read_bytes(), "headers": alice}
