@@ -9,9 +9,9 @@ Wire format (what a browser sends over the review's WebSocket):
 
 `OnlineSession` keeps a rolling buffer, re-transcribes it every `step_s` seconds of new audio,
 commits words with `StreamingPolicy` (LocalAgreement-2), and cuts the buffer after the last
-committed sentence so each pass stays short. Words said before a pause (Silero VAD) are
-committed by the first pass that has heard the pause, without waiting for a second pass to
-agree: a word the passes kept disagreeing on otherwise held back every word after it.
+committed sentence so each pass stays short. With `pause_s` set (off by default: it cost
+accuracy, see `__init__`), words said before a pause (Silero VAD) are committed by the first pass
+that has heard the pause, without waiting for a second pass to agree.
 Committed words are handed out at once, as part of the sentence they belong to: a `LiveSegment` is
 numbered within the stream and grows, update by update, until its sentence ends (waiting for the
 full stop would hold a sentence's first words back by the length of the sentence). A segment's
