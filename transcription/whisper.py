@@ -12,7 +12,10 @@ import copy
 import logging
 import math
 import os
+import sys
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -69,6 +72,7 @@ class WhisperTranscriber:
         segment_filter: SegmentFilter | None = None,
         fallback: bool = False,
         no_repeat_ngram_size: int = NO_REPEAT_NGRAM_SIZE,
+        nice: int = 0,
     ) -> None:
         """Configure (not load) a model; `model` is a directory or name, empty for the bundled one.
 
@@ -83,6 +87,8 @@ class WhisperTranscriber:
                 unlikely (Whisper's rule). Off: see `NO_REPEAT_NGRAM_SIZE` for what replaces it.
             no_repeat_ngram_size: forbid beam search to repeat any run of this many tokens in
                 a window (0 allows repeats).
+            nice: run this model's computation this much nicer than the loading thread (Linux;
+                see `_load_niced`), for background work such as uploads.
         """
         if device not in ("cpu", "cuda"):
             raise ValueError(f"device must be 'cpu' or 'cuda', not {device!r}")
@@ -100,6 +106,7 @@ class WhisperTranscriber:
         self._one_window = False
         self._window: tuple[float, float] | None = None  # (padding_s, min_s); None: Whisper's 30 s
         self._loaded = _Loaded()
+        self._nice = nice
         self._sha256: str | None = None
 
     def for_live(self, *, beam_size: int) -> WhisperTranscriber:
@@ -224,12 +231,15 @@ class WhisperTranscriber:
             assert directory is not None
         map_large_blocks()  # before the model allocates: see transcription/memory.py
         try:
-            return WhisperModel(
-                str(directory),
-                device=self._device,
-                compute_type=self._compute_type,
-                cpu_threads=self._cpu_threads,
-                num_workers=self._workers,
+            return _load_niced(
+                self._nice,
+                lambda: WhisperModel(
+                    str(directory),
+                    device=self._device,
+                    compute_type=self._compute_type,
+                    cpu_threads=self._cpu_threads,
+                    num_workers=self._workers,
+                ),
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelNotFoundError(
@@ -237,6 +247,23 @@ class WhisperTranscriber:
                 f"({self._compute_type}): {exc}. If device is 'cuda', check the CUDA install "
                 "or use 'cpu'."
             ) from exc
+
+
+def _load_niced(nice: int, load: Callable[[], WhisperModel]) -> WhisperModel:
+    """Load on a thread `nice` steps nicer than this one, so the model computes at that priority.
+
+    CTranslate2 starts its worker threads when the model is built, and they start their compute
+    threads; Linux threads inherit the nice value of the thread that starts them, and on Linux
+    `os.nice` changes the calling thread only. So every model call, whichever thread makes it,
+    computes at this priority, and the process's other threads (the event loop, live passes on
+    their own model) keep theirs. Elsewhere nice would apply to the whole process: not done.
+    """
+    if not nice or sys.platform != "linux":
+        return load()
+    with ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="whisper-load", initializer=os.nice, initargs=(nice,)
+    ) as pool:
+        return pool.submit(load).result()
 
 
 class _SecondWindow(Exception):

@@ -7,17 +7,28 @@ is published again each time it grows; a word counts once, at its first arrival)
 is that arrival time minus the moment its last sample was sent (word end times come with the
 event). Live WER scores each stream's committed words over its first playing of the call, against
 the call's script, so a change that buys speed with accuracy shows.
+
+With `--upload-min M` (or `upload_min=`), an M-minute recording of another call is then uploaded
+to another review of the same service, and once its job has run alone for a while (its real-time
+factor with no live stream), the speakers stream again while it transcribes: the live text of one
+team's call while a facilitator's upload runs in the same process, on the same model.
+
+    python -m evals.transcription.live [--seconds 600] [--speakers 1 3] [--upload-min 120]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import wave
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +37,7 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import connect
 
-from evals.suite import Figure
+from evals.suite import DATASETS, Figure
 from evals.transcription.voices import Speaker, loop_to, pcm16
 from service.db.engine import make_engine, make_session_factory
 from service.db.migrate import upgrade
@@ -38,6 +49,7 @@ from transcription.types import SAMPLE_RATE, AudioArray
 
 REPO = Path(__file__).resolve().parents[2]
 CHUNK_S = 0.1
+UPLOAD_ALONE_S = 90.0  # how long the upload runs alone before the speakers stream beside it
 
 
 @dataclass
@@ -60,30 +72,167 @@ class Arrivals:
     first_arrival: dict[tuple[int, int], float] = field(default_factory=dict)  # (segment, word) -> delay
 
 
-def run_live(cases: list[dict[str, Any]], workdir: Path, *, seconds: float) -> tuple[list[Figure], list[str]]:
+def run_live(
+    cases: list[dict[str, Any]],
+    workdir: Path,
+    *,
+    seconds: float,
+    speaker_counts: tuple[int, ...] = (1, 3),
+    upload_min: float = 0.0,
+) -> tuple[list[Figure], list[str]]:
     settings = Settings(data_dir=workdir / "live-data")
     upgrade(settings)
     speaker = Speaker("espeak-ng", workdir)
-    calls = [speaker.call(case)[:2] for case in cases[:3]]
+    calls = [speaker.call(case)[:2] for case in cases[: max(speaker_counts)]]
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--data-dir", str(settings.data_dir), "--port", str(port),
          "--no-migrate"],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    figures, notes = [], []
+    figures: list[Figure] = []
+    notes: list[str] = []
     try:
         _wait_up(port)
-        for count in (1, 3):
-            review_id, reader, streams = _review_with_speakers(settings, calls[:count], seconds)
-            arrivals = asyncio.run(_stream_all(port, review_id, reader, streams))
-            figures += _figures(arrivals, count, seconds)
-            figures.append(_live_wer(streams, count, seconds))
-            notes.append(f"{count} speaker(s), first committed text: {' | '.join(arrivals.texts[:3])[:300]}")
+        for count in speaker_counts:
+            figures += _scenario(port, settings, calls[:count], seconds, notes)
+        if upload_min:
+            # Another call than the speakers' (a different team's recording), spoken the same way.
+            audio = speaker.call(cases[len(calls) % len(cases)])[0]
+            upload = Upload.start(port, settings, _looped_wav(audio, upload_min * 60, workdir / "upload.wav"))
+            alone = upload.real_time_factor(upload.watch(UPLOAD_ALONE_S))
+            figures.append(Figure("upload real-time factor, no live stream", alone, "<= 0.06", alone <= 0.06))
+            for count in speaker_counts:
+                started = time.monotonic()
+                figures += _scenario(port, settings, calls[:count], seconds, notes, upload=upload)
+                upload.poll()
+                progress = [p for p in upload.progress if p[0] >= started]
+                label = f"{count} speaker{'s' if count > 1 else ''} streaming"
+                figures.append(Figure(f"upload real-time factor, {label}", upload.real_time_factor(progress)))
+                notes.append(f"upload beside {label}: {upload.overlap(started)}")
     finally:
         server.terminate()
         server.wait(30)
     return figures, notes
+
+
+def _scenario(
+    port: int,
+    settings: Settings,
+    calls: list[tuple[AudioArray, str]],
+    seconds: float,
+    notes: list[str],
+    *,
+    upload: Upload | None = None,
+) -> list[Figure]:
+    count = len(calls)
+    label = f"{count} speaker{'s' if count > 1 else ''}, {seconds / 60:g} min{', upload running' if upload else ''}"
+    review_id, reader, streams = _review_with_speakers(settings, calls, seconds)
+    if upload is None:
+        arrivals = asyncio.run(_stream_all(port, review_id, reader, streams))
+    else:
+        arrivals = asyncio.run(upload.beside(_stream_all(port, review_id, reader, streams)))
+    notes.append(f"{label}, first committed text: {' | '.join(arrivals.texts[:3])[:300]}")
+    return [*_figures(arrivals, count, label), _live_wer(streams, label, seconds)]
+
+
+@dataclass
+class Upload:
+    """One recording uploaded to its own review, and its job's progress as (monotonic time, audio s done)."""
+
+    port: int
+    review_id: int
+    recording_id: int
+    token: str
+    duration_s: float
+    progress: list[tuple[float, float]] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, port: int, settings: Settings, path: Path) -> Upload:
+        review_id, token = _upload_review(settings)
+        url = f"http://127.0.0.1:{port}/api/reviews/{review_id}/recordings?filename={path.name}"
+        reply = httpx.post(url, content=_blocks(path), headers=_auth(token), timeout=600)
+        reply.raise_for_status()
+        recording = reply.json()
+        return cls(port, review_id, recording["id"], token, recording["duration_s"])
+
+    def poll(self) -> dict[str, Any]:
+        url = f"http://127.0.0.1:{self.port}/api/reviews/{self.review_id}/recordings/{self.recording_id}"
+        recording = httpx.get(url, headers=_auth(self.token), timeout=30).json()
+        done_s = recording["percent"] / 100 * self.duration_s
+        if not self.progress or done_s != self.progress[-1][1]:
+            self.progress.append((time.monotonic(), done_s))
+        return recording
+
+    def watch(self, seconds: float) -> list[tuple[float, float]]:
+        """Poll for `seconds` after the job's first stored chunk; return the progress seen meanwhile."""
+        while not self.progress or self.progress[-1][1] == 0:
+            if self.poll()["status"] in ("done", "failed"):
+                break
+            time.sleep(0.5)
+        since = self.progress[-1][0]
+        while time.monotonic() - since < seconds and self.poll()["status"] == "running":
+            time.sleep(0.5)
+        return [p for p in self.progress if p[0] >= since]
+
+    async def beside(self, live: Any) -> Arrivals:
+        """Run the live streams while polling this job's progress (in a thread: httpx is sync here)."""
+        task = asyncio.ensure_future(live)
+        while not task.done():
+            await asyncio.to_thread(self.poll)
+            await asyncio.wait([task], timeout=0.5)
+        return task.result()
+
+    @staticmethod
+    def real_time_factor(progress: list[tuple[float, float]]) -> float:
+        """Seconds of work per second of audio between the first and last chunk stored in `progress`."""
+        if len(progress) < 2 or progress[-1][1] == progress[0][1]:
+            return float("nan")
+        return round((progress[-1][0] - progress[0][0]) / (progress[-1][1] - progress[0][1]), 3)
+
+    def overlap(self, since: float) -> str:
+        last = self.poll()
+        done = self.progress[-1][1]
+        return f"status {last['status']}, {done / 60:.1f} of {self.duration_s / 60:.0f} min done, " + (
+            "ran through the whole stream" if last["status"] == "running" else "FINISHED before the stream did"
+        )
+
+
+def _upload_review(settings: Settings) -> tuple[int, str]:
+    engine = make_engine(settings)
+    with provide_services(make_session_factory(engine), settings) as services:
+        team = services.people.create_team(name=f"Upload {time.time_ns()}")
+        facilitator = services.people.create_person(name="Facilitator")
+        services.people.add_member(team_id=team.id, person_id=facilitator.id)
+        review = services.reviews.create(
+            team_id=team.id, title="Uploaded call", what_failed="", failed_at=datetime.now(UTC),
+            facilitator_id=facilitator.id, participant_ids=[], actor=facilitator,
+        )  # fmt: skip
+        ids = (review.id, facilitator.id)
+    engine.dispose()
+    return ids[0], issue_token(settings, person=ids[1], name="bench")
+
+
+def _looped_wav(speech: AudioArray, seconds: float, path: Path) -> Path:
+    """Write `speech` repeated to `seconds` as a 16-bit WAV, one repetition at a time (2 hours: 230 MB)."""
+    once = pcm16(speech)
+    total = int(seconds * SAMPLE_RATE) * 2
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        written = 0
+        while written < total:
+            piece = once[: total - written]
+            out.writeframes(piece)
+            written += len(piece)
+    return path
+
+
+def _blocks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        while block := f.read(size):
+            yield block
 
 
 async def _stream_all(port: int, review_id: int, reader: str, streams: list[Stream]) -> Arrivals:
@@ -136,9 +285,8 @@ async def _listen(events: Any, streams: list[Stream], arrivals: Arrivals) -> Non
             arrivals.segment_ends.append((words[-1][0], arrivals.first_arrival[segment["id"], len(words) - 1]))
 
 
-def _live_wer(streams: list[Stream], count: int, seconds: float) -> Figure:
+def _live_wer(streams: list[Stream], label: str, seconds: float) -> Figure:
     """WER of what each stream committed during its first playing of the call, against the script."""
-    label = f"{count} speaker{'s' if count > 1 else ''}, {seconds / 60:g} min"
     if any(stream.first_loop_s >= seconds for stream in streams):
         return Figure(f"live WER ({label})", "n/a: the stream is shorter than one playing of the call")
     refs, hyps = [], []
@@ -150,8 +298,7 @@ def _live_wer(streams: list[Stream], count: int, seconds: float) -> Figure:
     return Figure(f"live WER, first playing of each call ({label})", round(wer, 3))
 
 
-def _figures(arrivals: Arrivals, count: int, seconds: float) -> list[Figure]:
-    label = f"{count} speaker{'s' if count > 1 else ''}, {seconds / 60:g} min"
+def _figures(arrivals: Arrivals, count: int, label: str) -> list[Figure]:
     if not arrivals.words:
         return [Figure(f"live committed words ({label})", 0, "> 0", False)]
     delays = sorted(d for _, d in arrivals.words)
@@ -231,3 +378,26 @@ def _wait_up(port: int, timeout_s: float = 60) -> None:
             pass
         time.sleep(0.3)
     raise RuntimeError(f"debrief serve did not answer on port {port} within {timeout_s} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m evals.transcription.live", description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=600, help="length of each live stream")
+    parser.add_argument("--speakers", type=int, nargs="+", default=[1, 3], help="speakers at once, per scenario")
+    parser.add_argument("--upload-min", type=float, default=0, help="then stream again beside an upload this long")
+    args = parser.parse_args()
+    cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
+    cases.sort(key=lambda c: sum(len(t["text"].split()) for t in c["turns"]))  # as the suite orders them
+    with tempfile.TemporaryDirectory() as tmp:
+        figures, notes = run_live(
+            cases, Path(tmp), seconds=args.seconds, speaker_counts=tuple(args.speakers), upload_min=args.upload_min
+        )
+    for figure in figures:
+        met = "" if figure.met is None else ("  met" if figure.met else "  MISSED")
+        print(f"{figure.name}: {figure.value} {figure.target}{met}")
+    for note in notes:
+        print(f"- {note}")
+
+
+if __name__ == "__main__":
+    main()

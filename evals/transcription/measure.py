@@ -2,9 +2,10 @@
 
 A separate process so that peak RSS is the transcription's own, not the eval harness's.
 
-    python -m evals.transcription.measure FILE [--threads 2] [--workers 2] [--chunk-s 60]
+    python -m evals.transcription.measure FILE [--threads 2] [--workers 2] [--chunk-s 60] [--nice 19]
 
-Threads and workers default to the service's settings (DEBRIEF_WHISPER_THREADS, _UPLOAD_WORKERS).
+Threads, workers and nice default to the service's settings (DEBRIEF_WHISPER_THREADS,
+_UPLOAD_WORKERS, _UPLOAD_NICE).
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=whisper.threads)
     parser.add_argument("--workers", type=int, default=whisper.upload_workers, help="chunks at once")
     parser.add_argument("--chunk-s", type=float, default=whisper.chunk_s)
+    parser.add_argument("--nice", type=int, default=whisper.upload_nice, help="the model's CPU priority")
     args = parser.parse_args()
-    transcriber = WhisperTranscriber(cpu_threads=args.threads, workers=args.workers)
+    transcriber = WhisperTranscriber(cpu_threads=args.threads, workers=args.workers, nice=args.nice)
     transcriber.load()
     after_load = _proc_status_mib("VmRSS")
     wall, cpu = time.perf_counter(), time.process_time()

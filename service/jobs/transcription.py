@@ -42,16 +42,18 @@ Publish = Callable[[int, dict[str, Any]], None]
 DIGITAL_SILENCE_PEAK = 2 / 32768
 
 
-def make_transcriber(settings: Settings, *, beam_size: int = 5) -> WhisperTranscriber:
-    """The configured Whisper model (not loaded until first used)."""
+def make_transcriber(settings: Settings, *, beam_size: int = 5, live: bool = False) -> WhisperTranscriber:
+    """The configured Whisper model (not loaded until first used): for uploads, or for live passes."""
     whisper = settings.whisper
     device: Literal["cpu", "cuda"] = "cuda" if whisper.device == "cuda" else "cpu"
     return WhisperTranscriber(
         model=whisper.model or None,
         device=device,
         cpu_threads=whisper.threads,
-        workers=whisper.upload_workers,
+        # Live passes take turns (service/live/passes.py): one worker is all they use.
+        workers=1 if live else whisper.upload_workers,
         beam_size=beam_size,
+        nice=0 if live else whisper.upload_nice,
     )
 
 

@@ -125,9 +125,16 @@ async def transcription_lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     try:
         app.state.transcriber = make_transcriber(settings)
-        # Live passes share the upload model's weights (one copy in memory) with their own decoding
-        # options: the configured beam, and no temperature fallback (see WhisperTranscriber.for_live).
-        app.state.live_transcriber = app.state.transcriber.for_live(beam_size=settings.whisper.live_beam_size)
+        # Live passes get a model of their own (a second copy of the weights: +80 MiB RSS with tiny.en,
+        # measured after one pass on each). Its computation keeps the process's priority while
+        # uploads compute DEBRIEF_WHISPER_UPLOAD_NICE steps nicer, so an upload in this process uses
+        # the cores live passes leave. On one shared model a pass waited behind upload calls and
+        # then shared the cores with them: one speaker beside an upload, word delay p50/p95
+        # 1.88/5.07 -> 4.58/8.23 s. Holding upload calls back during each pass (a priority gate in
+        # front of the model) gave 3.17/9.22: the calls already running still took both workers.
+        # Decoding as live passes should: see WhisperTranscriber.for_live.
+        live = make_transcriber(settings, live=True)
+        app.state.live_transcriber = live.for_live(beam_size=settings.whisper.live_beam_size)
     except ModelNotFoundError as exc:
         # The service stays useful without speech: typed transcripts, drafts, the record.
         log.error("transcription is unavailable: %s", exc)

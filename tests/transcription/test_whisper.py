@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
+import threading
 from itertools import pairwise
 from pathlib import Path
 
@@ -189,3 +192,27 @@ def test_a_short_window_encodes_only_the_audio_heard_and_hears_the_same(transcri
     assert short.transcribe(np.zeros(SAMPLE_RATE * 5, np.float32)) == []  # silence in, no text out
     with pytest.raises(ValueError, match="for_live"):
         transcriber.with_short_window()
+
+
+def _threads() -> dict[int, tuple[int, int]]:
+    """This process's threads: id -> (nice, CPU ticks used)."""
+    threads = {}
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            threads[int(task.name)] = (int(fields[16]), int(fields[11]) + int(fields[12]))
+    return threads
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="nice applies to threads on Linux only")
+def test_a_nicer_model_computes_on_nicer_threads_and_leaves_its_caller_alone(speak) -> None:
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    before = _threads()
+    upload = WhisperTranscriber(cpu_threads=2, vad_filter=False, nice=3)
+    heard = " ".join(s.text for s in upload.transcribe(decode_audio(speak("We signed 12 members by Friday."))))
+    assert normalise_text(heard) == normalise_text("We signed 12 members by Friday.")
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+    started = {tid: seen for tid, seen in _threads().items() if tid not in before}
+    niced = sum(ticks for nice, ticks in started.values() if nice == min(mine + 3, 19))
+    # The model's computation ran on the threads it started, all nicer than the caller.
+    assert niced > 0 and niced >= 0.9 * sum(ticks for _, ticks in started.values()), started

@@ -46,3 +46,15 @@ def test_the_upload_model_runs_as_many_calls_at_once_as_workers(settings):
     transcriber = make_transcriber(_with(settings, upload_workers=3))
     transcriber.load()
     assert transcriber._loaded.model is not None and transcriber._loaded.model.model.num_workers == 3
+
+
+def test_live_passes_get_a_model_of_their_own_and_uploads_compute_nicer(settings):
+    in_process = _with(settings, upload_nice=7)
+    with TestClient(app=create_app(in_process)) as client:
+        state = client.app.state
+        upload, live = state.transcriber, state.live_transcriber
+    # Separate CTranslate2 models: the live one's threads keep the process's priority while the
+    # upload one's run 7 steps nicer (tests/transcription/test_whisper.py checks the threads).
+    assert live._loaded is not upload._loaded
+    assert (upload._nice, live._nice) == (7, 0)
+    assert live._workers == 1 and upload._workers == in_process.whisper.upload_workers
