@@ -46,44 +46,24 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
 import redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from websockets.asyncio.client import connect
 
 from benchmarks.cluster import Cluster, free_port, wait_http
-from service.db.engine import make_engine, make_session_factory
-from service.db.migrate import upgrade
-from service.domain.accounts.bootstrap import issue_token
-from service.domain.services import provide_services
-from service.domain.transcripts.service import NewSegment
+from benchmarks.report import cpu_row, ms, row, table
+from benchmarks.rooms import LINES, Room, drop_schema, make_rooms, scratch_database
 from service.llm.model import default_model
-from service.models import SegmentSource
 from service.settings import Settings
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 TICKS = os.sysconf("SC_CLK_TCK")
 OTHER = "other (not Debrief)"
-LINES = (
-    "We intended to have the new rota live by Monday for all six wards.",
-    "What happened was that two wards kept the old rota because nobody told the night shift.",
-    "The gap is that we announced it by email only, and the night shift reads the board.",
-)
-
-
-@dataclass
-class Room:
-    review_id: int
-    failure_id: int
-    token: str
 
 
 @dataclass
@@ -138,24 +118,24 @@ def main() -> None:
     for database, processes in configs:
         print(f"== {database}, {processes} app process(es)", flush=True)
         results.append(run_config(database, processes, args, speech))
-        print(_row(results[-1]), flush=True)
-        print(_cpu_row(results[-1]), flush=True)
+        print(row(results[-1]), flush=True)
+        print(cpu_row(results[-1]), flush=True)
     REPORTS.mkdir(exist_ok=True)
     (REPORTS / "load.json").write_text(json.dumps(results, indent=2))
-    print("\n" + _table(results))
+    print("\n" + table(results))
 
 
 def run_config(database: str, processes: int, args: argparse.Namespace, speech: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="debrief-load-") as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
-        schema, url = _database(database, args.postgres, data_dir)
+        schema, url = scratch_database(database, args.postgres, data_dir)
         redis.Redis.from_url(args.redis).flushdb()
         cluster = Cluster.configure(data_dir, database_url=url, queue_url=args.redis, events_url=args.redis)
         try:
             cluster.run("migrate")
             settings = Settings(data_dir=data_dir, database={"url": url})
-            rooms = _rooms(settings, args.rooms)
+            rooms = make_rooms(settings, args.rooms)
             cluster.start_chroma()
             _start_model_server(cluster, nice=args.background_nice, cpu_idle=args.background_idle)
             bases = [cluster.start_app(f"app-{i}") for i in range(processes)]
@@ -165,7 +145,7 @@ def run_config(database: str, processes: int, args: argparse.Namespace, speech: 
         finally:
             cluster.stop()
             if schema:
-                _drop_schema(args.postgres, schema)
+                drop_schema(args.postgres, schema)
     return _summary(database, processes, args, tally, elapsed, upload_check) | {"cpu_use": cpu}
 
 
@@ -420,108 +400,22 @@ def _summary(
         "read_errors": tally.read_errors,
         "conditional": args.conditional,
         "reads_not_modified": tally.not_modified,
-        "read_p50_ms": _ms(tally.reads, 0.5),
-        "read_p95_ms": _ms(tally.reads, 0.95),
+        "read_p50_ms": ms(tally.reads, 0.5),
+        "read_p95_ms": ms(tally.reads, 0.95),
         "lines_posted": len(tally.posted),
         "post_errors": tally.post_errors,
         "deliveries": len(delays),
-        "delivery_p50_ms": _ms(delays, 0.5),
-        "delivery_p95_ms": _ms(delays, 0.95),
+        "delivery_p50_ms": ms(delays, 0.5),
+        "delivery_p95_ms": ms(delays, 0.95),
         "lost": lost,
         "duplicated": duplicated,
         "drafts": len(tally.drafts),
-        "draft_p50_ms": _ms(tally.drafts, 0.5),
-        "draft_p95_ms": _ms(tally.drafts, 0.95),
+        "draft_p50_ms": ms(tally.drafts, 0.5),
+        "draft_p95_ms": ms(tally.drafts, 0.95),
         "draft_grounding": tally.draft_grounding,
         "draft_errors": tally.draft_errors,
         "upload_check": uploads,
     }
-
-
-def _ms(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-
-def _row(r: dict[str, Any]) -> str:
-    u = r["upload_check"]
-    return (
-        f"{r['config']:<9} {r['reads_per_s']:>7} {r['read_p50_ms']!s:>7} {r['read_p95_ms']!s:>7} "
-        f"{r['delivery_p50_ms']!s:>7} {r['delivery_p95_ms']!s:>7} {r['lost']:>5} {r['duplicated']:>5} "
-        f"{r['drafts']:>6} {r['draft_p50_ms']!s:>7} {r['draft_p95_ms']!s:>7} {r['read_errors'] + r['post_errors']:>6} "
-        f"{u['finished']}/{u['uploads']} dup {u['duplicated']}"
-        + "".join(f", {n} {kind}" for kind, n in sorted(r["draft_grounding"].items()))
-        + (f", draft errors {r['draft_errors']}" if r["draft_errors"] else "")
-        + (f", {r['reads_not_modified']} reads were 304" if r["conditional"] else "")
-    )
-
-
-def _cpu_row(r: dict[str, Any]) -> str:
-    use = r["cpu_use"]
-    return "   CPU (cores used / threads waiting for a core): " + ", ".join(
-        f"{name} {u['cores']}" + (f"/{u['waiting']}" if u["waiting"] else "") for name, u in use.items()
-    )
-
-
-def _table(results: list[dict[str, Any]]) -> str:
-    head = (
-        f"{'config':<9} {'reads/s':>7} {'r p50':>7} {'r p95':>7} {'ev p50':>7} {'ev p95':>7} "
-        f"{'lost':>5} {'dup':>5} {'drafts':>6} {'dr p50':>7} {'dr p95':>7} {'errors':>6} uploads, drafts by grounding"
-    )
-    rows = [line for r in results for line in (_row(r), _cpu_row(r))]
-    return "\n".join([head, *rows]) + "\n(latencies in ms)"
-
-
-def _database(kind: str, postgres: str, data_dir: Path) -> tuple[str | None, str]:
-    if kind == "sqlite":
-        return None, ""
-    schema = f"debrief_load_{uuid.uuid4().hex[:8]}"
-    admin = Settings(database={"url": postgres}).database_url
-    engine = create_engine(admin)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    url = make_url(admin).update_query_dict({"options": f"-csearch_path={schema}"})
-    return schema, url.render_as_string(hide_password=False)
-
-
-def _drop_schema(postgres: str, schema: str) -> None:
-    engine = create_engine(Settings(database={"url": postgres}).database_url)
-    with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
-
-
-def _rooms(settings: Settings, count: int) -> list[Room]:
-    """A team, three people, an open review with one failure and a short transcript, per room."""
-    upgrade(settings)
-    engine = make_engine(settings)
-    rooms = []
-    with provide_services(make_session_factory(engine), settings) as services:
-        people = services.people
-        for n in range(count):
-            team = people.create_team(name=f"Team {n}")
-            lead, alice, bob = (people.create_person(name=f"{who} {n}") for who in ("Lead", "Alice", "Bob"))
-            for person in (lead, alice, bob):
-                people.add_member(team_id=team.id, person_id=person.id)
-            review = services.reviews.create(
-                team_id=team.id, title=f"Rota change {n}", what_failed="Two wards kept the old rota",
-                failed_at=datetime.now(UTC) - timedelta(hours=20), facilitator_id=lead.id,
-                participant_ids=[alice.id, bob.id], actor=lead,
-            )  # fmt: skip
-            failure = services.failures.create(review, title="Rota not adopted", actor=lead)
-            spoken = [NewSegment(speaker=alice.name, text=line, start_s=10.0 * i, end_s=10.0 * i + 8,
-                                 source=SegmentSource.TYPED, person_id=alice.id)
-                      for i, line in enumerate(LINES)]  # fmt: skip
-            services.transcripts.add(review, spoken, actor=lead)
-            rooms.append((review.id, failure.id, lead.id))
-    engine.dispose()
-    return [
-        Room(review_id=review_id, failure_id=failure_id, token=issue_token(settings, person=lead_id, name="load"))
-        for review_id, failure_id, lead_id in rooms
-    ]
 
 
 def _start_model_server(cluster: Cluster, *, nice: int, cpu_idle: bool) -> None:

@@ -31,7 +31,8 @@ from typing import Any
 import httpx
 
 from benchmarks.cluster import Cluster
-from benchmarks.load import Room, _database, _drop_schema, _ms, _rooms
+from benchmarks.report import ms
+from benchmarks.rooms import Room, drop_schema, make_rooms, scratch_database
 from service.settings import Settings
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -53,18 +54,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="debrief-read-cost-") as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
-        schema, url = _database("pg" if args.postgres else "sqlite", args.postgres, data_dir)
+        schema, url = scratch_database("pg" if args.postgres else "sqlite", args.postgres, data_dir)
         cluster = Cluster.configure(data_dir, database_url=url)
         try:
             cluster.run("migrate")
-            rooms = _rooms(Settings(data_dir=data_dir, database={"url": url}), 20)
+            rooms = make_rooms(Settings(data_dir=data_dir, database={"url": url}), 20)
             base = cluster.start_app("app")
             pid = cluster.processes["app"].pid
             result = _measure(base, pid, rooms, args)
         finally:
             cluster.stop()
             if schema:
-                _drop_schema(args.postgres, schema)
+                drop_schema(args.postgres, schema)
     result["database"] = "postgresql" if args.postgres else "sqlite"
     print(json.dumps(result, indent=2))
 
@@ -100,8 +101,8 @@ def _measure(base: str, pid: int, rooms: list[Room], args: argparse.Namespace) -
         "app_user_ms_per_read": round(user, 2),
         "app_system_ms_per_read": round(system, 2),
         "reads_per_s": round(args.reads / elapsed, 1),
-        "latency_p50_ms": _ms(latencies, 0.5),
-        "latency_p95_ms": _ms(latencies, 0.95),
+        "latency_p50_ms": ms(latencies, 0.5),
+        "latency_p95_ms": ms(latencies, 0.95),
     }
 
 
