@@ -42,19 +42,23 @@ Publish = Callable[[int, dict[str, Any]], None]
 DIGITAL_SILENCE_PEAK = 2 / 32768
 
 
-def make_transcriber(settings: Settings, *, beam_size: int = 5, live: bool = False) -> WhisperTranscriber:
-    """The configured Whisper model (not loaded until first used): for uploads, or for live passes."""
+def make_transcriber(settings: Settings, *, live: bool = False) -> WhisperTranscriber:
+    """The configured Whisper model (not loaded until first used): for uploads, or for live passes.
+
+    A live transcriber is a model of its own, decoding as live passes should (see
+    `WhisperTranscriber.for_live`): one worker, since passes take turns (service/live/passes.py),
+    at the process's priority while uploads compute DEBRIEF_WHISPER_UPLOAD_NICE steps nicer.
+    """
     whisper = settings.whisper
     device: Literal["cpu", "cuda"] = "cuda" if whisper.device == "cuda" else "cpu"
-    return WhisperTranscriber(
+    transcriber = WhisperTranscriber(
         model=whisper.model or None,
         device=device,
         cpu_threads=whisper.threads,
-        # Live passes take turns (service/live/passes.py): one worker is all they use.
         workers=1 if live else whisper.upload_workers,
-        beam_size=beam_size,
         nice=0 if live else whisper.upload_nice,
     )
+    return transcriber.for_live(beam_size=whisper.live_beam_size) if live else transcriber
 
 
 class SkipDigitalSilence:

@@ -132,9 +132,7 @@ async def transcription_lifespan(app: Litestar) -> AsyncIterator[None]:
         # then shared the cores with them: one speaker beside an upload, word delay p50/p95
         # 1.88/5.07 -> 4.58/8.23 s. Holding upload calls back during each pass (a priority gate in
         # front of the model) gave 3.17/9.22: the calls already running still took both workers.
-        # Decoding as live passes should: see WhisperTranscriber.for_live.
-        live = make_transcriber(settings, live=True)
-        app.state.live_transcriber = live.for_live(beam_size=settings.whisper.live_beam_size)
+        app.state.live_transcriber = make_transcriber(settings, live=True)
     except ModelNotFoundError as exc:
         # The service stays useful without speech: typed transcripts, drafts, the record.
         log.error("transcription is unavailable: %s", exc)
