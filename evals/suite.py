@@ -7,6 +7,7 @@ A suite is a module ``evals/<name>/suite.py`` with ``NAME``, ``DESCRIPTION`` and
 from __future__ import annotations
 
 import importlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -14,6 +15,12 @@ from typing import Any
 
 EVALS_DIR = Path(__file__).resolve().parent
 DATASETS = EVALS_DIR / "datasets"
+
+
+def review_calls() -> list[dict[str, Any]]:
+    """The dev review calls (datasets/cases), shortest script first: the order every transcription eval uses."""
+    cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
+    return sorted(cases, key=lambda c: sum(len(t["text"].split()) for t in c["turns"]))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from evals.suite import DATASETS
+from evals.suite import review_calls
 from evals.transcription.batch import numbers_kept
 from evals.transcription.voices import Speaker, available_voices, write_wav
 from transcription.batch import transcribe_file
@@ -46,8 +46,7 @@ def _peak_mib() -> float:
 
 
 def _speak_calls(count: int, workdir: Path) -> list[tuple[str, Path, str]]:
-    cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
-    cases.sort(key=lambda c: sum(len(t["text"].split()) for t in c["turns"]))
+    cases = review_calls()
     spoken = []
     for voice_set, status in available_voices().items():
         if status != "ok":

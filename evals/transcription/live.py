@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import connect
 
-from evals.suite import DATASETS, Figure
+from evals.suite import Figure, review_calls
 from evals.transcription.voices import Speaker, loop_to, pcm16
 from service.db.engine import make_engine, make_session_factory
 from service.db.migrate import upgrade
@@ -386,8 +386,7 @@ def main() -> None:
     parser.add_argument("--speakers", type=int, nargs="+", default=[1, 3], help="speakers at once, per scenario")
     parser.add_argument("--upload-min", type=float, default=0, help="then stream again beside an upload this long")
     args = parser.parse_args()
-    cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
-    cases.sort(key=lambda c: sum(len(t["text"].split()) for t in c["turns"]))  # as the suite orders them
+    cases = review_calls()
     with tempfile.TemporaryDirectory() as tmp:
         figures, notes = run_live(
             cases, Path(tmp), seconds=args.seconds, speaker_counts=tuple(args.speakers), upload_min=args.upload_min

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.suite import DATASETS
+from evals.suite import review_calls
 from evals.transcription.voices import Speaker, loop_to, pcm16
 from transcription.live import LiveUpdate, OnlineSession
 from transcription.text import word_error_rate
@@ -242,8 +242,7 @@ def main() -> None:
                         help="charge a full-window pass this many seconds instead of its wall time")  # fmt: skip
     parser.add_argument("--trace", action="store_true", help="print every pass's provisional text")
     args = parser.parse_args()
-    cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
-    cases.sort(key=lambda c: sum(len(t["text"].split()) for t in c["turns"]))
+    cases = review_calls()
     chosen = [cases[int(n)] for n in args.calls.split(",")][: args.speakers]
     with tempfile.TemporaryDirectory() as tmp:
         turns = [Speaker("espeak-ng", Path(tmp)).turns(case) for case in chosen]

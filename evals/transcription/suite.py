@@ -13,12 +13,11 @@ live streams (1 then 3 speakers): about 35 minutes on 2 cores. `--quick`: 1 call
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 from pathlib import Path
 
-from evals.suite import DATASETS, Figure, SuiteResult
+from evals.suite import Figure, SuiteResult, review_calls
 from evals.transcription.batch import accuracy, memory_flatness
 from evals.transcription.live import run_live
 from evals.transcription.voices import available_voices
@@ -29,8 +28,7 @@ DESCRIPTION = "WER and numbers per voice, RTF and peak RSS of uploads, live word
 
 def run(quick: bool = False) -> SuiteResult:
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    cases = [json.loads(p.read_text()) for p in sorted((DATASETS / "cases").glob("*.json"))]
-    cases.sort(key=lambda c: sum(len(t["text"].split()) for t in c["turns"]))
+    cases = review_calls()
     figures: list[Figure] = []
     rows = []
     notes = []
