@@ -7,6 +7,9 @@ stop, and closes with a reason: 1000 done, 1007 bad message, 1008 faster than re
 4000 + HTTP status when refused (4403 wrong Origin or not taking part, 4404 no such review,
 4409 review closed, 4503 no speech model). Without a session or token the authentication
 middleware refuses the handshake itself, with the reason "Sign in first ...".
+A muted client keeps sending audio messages, of exact zeros (the room's Mute button does): the
+stream's clock stays in step with the call, nothing is transcribed, and the stream does not count
+as a speaker when passes choose their window (service/live/passes.py).
 
 `/api/reviews/{id}/events` streams the review's events (see service/live/events.py) to anyone
 who may read the review. Both are plain handlers rather than Litestar's WebSocket listeners: they

@@ -6,8 +6,9 @@ the audio it heard instead of Whisper's full 30 s window (`WhisperTranscriber.wi
 about 3 times cheaper). 10-minute benchmark (evals/transcription/live.py), 3 speakers at once on
 2 cores: word delay p50 5.24 -> 1.51 s, p95 10.58 -> 4.39 s, live WER 0.296 -> 0.33 (the "before"
 run predates the forced-cut fix 60bed62). A speaker alone keeps the full window, which was the
-more accurate on its own (live replay, dev call d09: live WER 0.23 vs 0.27). Any open stream
-counts, even a muted one that sends silence.
+more accurate on its own (live replay, dev call d09: live WER 0.23 vs 0.27). A muted stream does
+not count: the room's Mute button sends exact zeros (keeping the stream's clock in step with the
+call), and a pass over them finds no speech (Silero VAD) and decodes nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +16,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from transcription.types import AudioArray, Segment, Transcriber
+
+
+@dataclass(slots=True)
+class OpenStream:
+    sounding: bool = True
+    """Its latest audio held sound; False while it sends exact zeros (muted)."""
 
 
 class LivePasses:
@@ -27,11 +35,15 @@ class LivePasses:
         self.turn = asyncio.Lock()  # held for the length of one stream's pass
         self._alone = transcriber
         self._crowded = crowded or transcriber
-        self._open = 0
+        self._open: list[OpenStream] = []
 
     @property
     def open_streams(self) -> int:
-        return self._open
+        return len(self._open)
+
+    @property
+    def sounding_streams(self) -> int:
+        return sum(stream.sounding for stream in self._open)
 
     @property
     def transcriber(self) -> Transcriber:
@@ -39,16 +51,17 @@ class LivePasses:
         return _Chosen(self)
 
     @contextlib.contextmanager
-    def open(self) -> Iterator[None]:
-        """Count a stream as open while it lasts."""
-        self._open += 1
+    def open(self) -> Iterator[OpenStream]:
+        """Count a stream as open while it lasts; the stream says through the handle when it is muted."""
+        stream = OpenStream()
+        self._open.append(stream)
         try:
-            yield
+            yield stream
         finally:
-            self._open -= 1
+            self._open.remove(stream)
 
     def chosen(self) -> Transcriber:
-        return self._crowded if self._open > 1 else self._alone
+        return self._crowded if self.sounding_streams > 1 else self._alone
 
 
 class _Chosen:

@@ -30,7 +30,7 @@ from service.domain.transcripts.service import NewSegment, TranscriptService
 from service.errors import DebriefError
 from service.live.access import Speaker, close_code, close_reason
 from service.live.events import review_channel
-from service.live.passes import LivePasses
+from service.live.passes import LivePasses, OpenStream
 from service.models import Person, Review, SegmentSource
 from service.models import Segment as Row
 from service.settings import Settings
@@ -78,8 +78,8 @@ class LiveStream:
         """Serve the stream until the client stops, disconnects or breaks the wire format."""
         receiver = asyncio.create_task(self._receive())
         try:
-            with self._passes.open():
-                await self._process()
+            with self._passes.open() as stream:
+                await self._process(stream)
         finally:
             receiver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -98,9 +98,12 @@ class LiveStream:
             else:
                 await self._inbox.put(text if isinstance(text, str) else "")
 
-    async def _process(self) -> None:
+    async def _process(self, stream: OpenStream) -> None:
         while True:
             batch = [await self._inbox.get(), *self._drain()]
+            audio = [m for m in batch if isinstance(m, bytes)]
+            if audio:  # muted: the room sends exact zeros (see LivePasses)
+                stream.sounding = any(m.strip(b"\0") for m in audio)
             if not self._transcribes(batch):
                 if await self._handle(batch):
                     return

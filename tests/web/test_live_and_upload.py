@@ -70,6 +70,23 @@ def _sign_in(context, server: str, email: str):  # type: ignore[no-untyped-def]
     return page
 
 
+def _with_microphone(playwright, chromium_path: str, wav):  # type: ignore[no-untyped-def]
+    """Chromium whose microphone plays ``wav`` (in a loop)."""
+    return playwright.chromium.launch(
+        executable_path=chromium_path,
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}",
+        ],
+    )
+
+
 def test_speech_into_one_browsers_microphone_appears_in_another_browsers_transcript(
     server, settings, backend, chromium_path, speech_wav
 ):
@@ -77,19 +94,7 @@ def test_speech_into_one_browsers_microphone_appears_in_another_browsers_transcr
 
     review_id = _review(settings)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={speech_wav}",
-            ],
-        )
+        browser = _with_microphone(playwright, chromium_path, speech_wav)
         speaker = _sign_in(browser.new_context(), server, "rosa@example.org")
         reader = _sign_in(browser.new_context(), server, "joy@example.org")
         reader.goto(f"{server}/reviews/{review_id}")
@@ -102,6 +107,53 @@ def test_speech_into_one_browsers_microphone_appears_in_another_browsers_transcr
         assert "rosa delgado" in text and "sign" in text
         shot(reader, "room-live-transcript")
         speaker.get_by_role("button", name="Leave (stop the microphone)").click()
+        browser.close()
+
+
+# Records the loudest sample of every audio message the page sends over a WebSocket.
+AUDIO_SPY = """
+window.sentPeaks = [];
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) {
+  const peak = (samples) => samples.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  if (data instanceof ArrayBuffer) window.sentPeaks.push(peak(new Int16Array(data)));
+  return send.call(this, data);
+};
+"""
+
+
+def test_muting_sends_silence_in_step_with_the_call_and_unmuting_sends_the_microphone_again(
+    server, settings, backend, chromium_path, speech_wav
+):
+    from playwright.sync_api import sync_playwright
+
+    review_id = _review(settings)
+    with sync_playwright() as playwright:
+        browser = _with_microphone(playwright, chromium_path, speech_wav)
+        page = _sign_in(browser.new_context(), server, "rosa@example.org")
+        page.add_init_script(AUDIO_SPY)
+        page.goto(f"{server}/reviews/{review_id}")
+        assert page.locator("#mute").is_hidden()  # nothing to mute before joining
+        page.get_by_role("button", name="Join with microphone").click()
+        page.get_by_text("You are live").wait_for(timeout=60_000)
+        page.wait_for_function("window.sentPeaks.some((peak) => peak > 0)", timeout=30_000)
+
+        page.get_by_role("button", name="Mute").click()
+        page.get_by_text("Muted: nothing you say leaves this browser.").wait_for()
+        assert page.locator("#mute").get_attribute("aria-pressed") == "true"
+        muted_at = page.evaluate("window.sentPeaks.length")
+        # 3 s more of messages, every one of them silence: the speech file loops on, unheard.
+        page.wait_for_function(f"window.sentPeaks.length >= {muted_at + 30}", timeout=30_000)
+        assert set(page.evaluate(f"window.sentPeaks.slice({muted_at})")) == {0}
+        assert page.locator("#level").evaluate("m => m.value") == 0
+        shot(page, "room-muted")
+
+        page.get_by_role("button", name="Unmute").click()
+        page.get_by_text("You are live").wait_for()
+        unmuted_at = page.evaluate("window.sentPeaks.length")
+        page.wait_for_function(f"window.sentPeaks.slice({unmuted_at}).some((peak) => peak > 0)", timeout=30_000)
+        page.get_by_role("button", name="Leave (stop the microphone)").click()
+        assert page.locator("#mute").is_hidden()
         browser.close()
 
 

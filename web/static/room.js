@@ -59,7 +59,15 @@
   const join = document.getElementById("join");
   const status = document.getElementById("live-status");
   const meter = document.getElementById("level");
+  const muteButton = document.getElementById("mute");
   let live = null;
+  let muted = false;
+  function setMuted(value) {
+    muted = value;
+    muteButton.textContent = muted ? "Unmute" : "Mute";
+    muteButton.setAttribute("aria-pressed", String(muted));
+    if (live && live.ready) status.textContent = muted ? "Muted: nothing you say leaves this browser." : "You are live: what you say is transcribed.";
+  }
   async function start() {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
     const context = new AudioContext();
@@ -69,22 +77,24 @@
     const node = new AudioWorkletNode(context, "mic-to-pcm16");
     const socket = new WebSocket(`${wsBase}/api/reviews/${reviewId}/live`);
     socket.binaryType = "arraybuffer";
-    let ready = false;
+    const session = { stream, context, socket, ready: false };
     socket.onmessage = (m) => {
       const msg = JSON.parse(m.data);
-      if (msg.type === "ready") { ready = true; status.textContent = "You are live: what you say is transcribed."; }
+      if (msg.type === "ready") { session.ready = true; muteButton.hidden = false; setMuted(false); }
     };
     socket.onclose = (e) => { status.textContent = e.reason ? `Not live: ${e.reason}` : "Not live."; stop(); };
     node.port.onmessage = (m) => {
-      meter.value = Math.min(1, m.data.level * 4);
-      if (ready && socket.readyState === WebSocket.OPEN) socket.send(m.data.pcm);
+      meter.value = muted ? 0 : Math.min(1, m.data.level * 4);
+      // Muted, the socket carries zeros instead of the microphone: the stream's clock stays in step
+      // with the call (each speaker's words are placed by samples received), and nothing said is sent.
+      if (session.ready && socket.readyState === WebSocket.OPEN) socket.send(muted ? new ArrayBuffer(m.data.pcm.byteLength) : m.data.pcm);
     };
     source.connect(node);
     // The processor only runs while connected to the graph's output; a muted gain keeps it silent.
     const mute = context.createGain();
     mute.gain.value = 0;
     node.connect(mute).connect(context.destination);
-    live = { stream, context, socket };
+    live = session;
     join.textContent = "Leave (stop the microphone)";
     status.textContent = "Connecting…";
   }
@@ -94,9 +104,12 @@
     live.stream.getTracks().forEach((t) => t.stop());
     live.context.close();
     live = null;
+    muteButton.hidden = true;
+    setMuted(false);
     join.textContent = "Join with microphone";
     meter.value = 0;
   }
+  if (muteButton) muteButton.addEventListener("click", () => setMuted(!muted));
   if (join) join.addEventListener("click", () => (live ? stop() : start().catch((e) => { status.textContent = `Microphone unavailable: ${e.message}`; })));
 
   // Upload a recording: a real progress bar for the upload, then for transcription.

@@ -133,3 +133,26 @@ def test_outsiders_and_other_origins_are_refused(client, cast_ids, auth, path):
     with pytest.raises(WebSocketDisconnect) as anonymous, client.websocket_connect(url, headers=ORIGIN) as socket:
         socket.receive(timeout=10)
     assert "Sign in" in anonymous.value.detail
+
+
+def test_a_muted_stream_stays_open_sends_nothing_to_the_transcript_and_does_not_crowd_the_passes(
+    client, cast_ids, auth, spoken_pcm
+):
+    rid, headers = cast_ids["review"], {**auth(cast_ids["alice"]), **ORIGIN}
+    with client.websocket_connect(f"/api/reviews/{rid}/live", headers=headers) as speaker:
+        speaker.receive_json(timeout=10)
+        passes = client.app.state.live_passes
+        for message in _real_time(bytes(64000)):  # 2 s of exact zeros: what the room's Mute button sends
+            speaker.send_bytes(message)
+        wait_for(lambda: passes.open_streams == 1 and passes.sounding_streams == 0, timeout_s=10, what="muted")
+        for message in _real_time(spoken_pcm, seconds=1.0):  # unmuted: the speaker's words count again
+            speaker.send_bytes(message)
+        wait_for(lambda: passes.sounding_streams == 1, timeout_s=10, what="sounding")
+        for message in _real_time(spoken_pcm[32000:]):
+            speaker.send_bytes(message)
+        speaker.send_text(json.dumps({"type": "stop"}))
+        assert speaker.receive_json(timeout=30)["type"] == "finished"
+    stored = ok(client.get(f"/api/reviews/{rid}/segments", headers=auth(cast_ids["bob"])))
+    # The muted seconds said nothing and kept the clock: the words start after them (Whisper may
+    # stretch a first word a little back into the silence before it).
+    assert stored and min(s["start_s"] for s in stored) >= 1.5, stored

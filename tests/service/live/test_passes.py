@@ -37,3 +37,14 @@ def test_without_a_crowded_transcriber_every_pass_uses_the_one_given() -> None:
     passes = LivePasses(NamedTranscriber("full"))
     with passes.open(), passes.open():
         assert heard(passes) == "full"
+
+
+def test_a_muted_stream_leaves_the_speaker_the_full_window() -> None:
+    passes = LivePasses(NamedTranscriber("full"), crowded=NamedTranscriber("short"))
+    with passes.open(), passes.open() as muted:
+        assert heard(passes) == "short"
+        muted.sounding = False  # its browser sends exact zeros
+        assert heard(passes) == "full"
+        assert (passes.open_streams, passes.sounding_streams) == (2, 1)
+        muted.sounding = True  # unmuted
+        assert heard(passes) == "short"
