@@ -83,14 +83,14 @@ def _mean(rows: list[dict[str, Any]], key: str) -> float:
 
 def retrieval_quality(services: Services) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """recall@5, MRR and distractor share for the product ranking and for plain cosine (baseline)."""
-    external = {f.id: f.external_id for f in services.session.query(Failure)}
+    external = _external_ids(services)
     index = index_of(services.session).index
     rows, latencies = [], []
     for key, query in truth_queries().items():
         started = time.perf_counter()
         hits = services.similar.search(query["parts"], k=CANDIDATE_POOL, team_ids=None)
         latencies.append(1000 * (time.perf_counter() - started))
-        ranked = [h.failure.external_id for h in hits]
+        ranked = [external[h.failure.id] for h in hits]
         plain = [external[int(fid)] for fid, _ in index.query(query["whole"], k=index.count())]
         split = "tune" if query["case"] in TUNE_CASES else "held out"
         product, baseline = _scores(ranked, query), _scores(plain, query)
@@ -136,7 +136,7 @@ def pattern_quality(services: Services) -> tuple[dict[str, float], list[dict[str
     decoys = [set(p["member_ids"]) for p in truth["decoy_themes"]]
     services.patterns.refresh()
     reported = [{m.failure_id for m in p.members} for p in services.patterns.list_all()]
-    external = {f.id: f.external_id for f in services.session.query(Failure)}
+    external = _external_ids(services)
     rows, matched, correct = [], set(), 0
     for group in reported:
         names = {external[i] for i in group}
@@ -153,6 +153,11 @@ def pattern_quality(services: Services) -> tuple[dict[str, float], list[dict[str
         "precision": round(correct / len(reported), 3) if reported else 1.0,
         "recall": round(len(matched) / len(patterns), 3),
     }, rows
+
+
+def _external_ids(services: Services) -> dict[int, str]:
+    """Failure id -> the failure history's own id (every failure in the eval's database has one)."""
+    return {f.id: f.external_id or f"(no external id: {f.id})" for f in services.session.query(Failure)}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

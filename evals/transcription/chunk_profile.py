@@ -115,6 +115,7 @@ def main() -> None:
     )
     transcriber.load()
     whisper = transcriber._loaded.model  # a profiler looks inside
+    assert whisper is not None  # loaded just above
     calls: list[dict[str, Any]] = []
     whisper.model = _RecordingModel(whisper.model, calls, whisper.hf_tokenizer.decode)
     after_load = _status()["VmRSS"]
