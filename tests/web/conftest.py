@@ -22,16 +22,24 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
+@pytest.fixture
+def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """`debrief serve` as a real process on the test's database."""
+    port = free_port()
+    process = start_server(settings, port)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """`debrief serve` as a real process on the test's database."""
-    port = _free_port()
+def start_server(settings, port: int) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
+    """Start `debrief serve` on ``port`` and return once it answers /health."""
     env = {
         **os.environ,
         "DEBRIEF_DATA_DIR": str(settings.data_dir),
@@ -42,14 +50,17 @@ def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
         "DEBRIEF_LLM_ANSWER_BUDGET_S": "0.001",
         "PYTHONPATH": str(ROOT),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--no-migrate"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # Its output goes to a file, not a pipe nobody reads while it runs (a full pipe would stall it).
+    log = Path(settings.data_dir) / f"serve-{port}.log"
+    with log.open("a") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--no-migrate"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -63,10 +74,8 @@ def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
     else:
         process.kill()
     if process.poll() is not None:
-        pytest.fail("the server did not start: " + (process.stdout.read() if process.stdout else ""))
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+        pytest.fail("the server did not start: " + log.read_text())
+    return process
 
 
 @pytest.fixture(scope="session")

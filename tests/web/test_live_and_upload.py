@@ -7,14 +7,15 @@ waits for the spoken words to appear in its transcript.
 
 import shutil
 import subprocess
+import time
 
 import pytest
 
 from service.db.engine import make_engine, make_session_factory
 from service.domain.services import provide_services
-from service.models import Role
+from service.models import Role, Segment
 from tests.helpers import create_person
-from tests.web.conftest import shot
+from tests.web.conftest import free_port, shot, start_server
 
 PASSWORD = "a long passphrase"
 SPOKEN = "We intended to sign forty new members by the end of June. We signed eleven members."
@@ -155,6 +156,48 @@ def test_muting_sends_silence_in_step_with_the_call_and_unmuting_sends_the_micro
         page.get_by_role("button", name="Leave (stop the microphone)").click()
         assert page.locator("#mute").is_hidden()
         browser.close()
+
+
+def _stored_segments(settings, review_id: int) -> int:  # type: ignore[no-untyped-def]
+    engine = make_engine(settings)
+    try:
+        with make_session_factory(engine)() as session:
+            return session.query(Segment).filter_by(review_id=review_id).count()
+    finally:
+        engine.dispose()
+
+
+def test_the_microphone_reconnects_by_itself_when_its_server_restarts(settings, backend, chromium_path, speech_wav):
+    from playwright.sync_api import sync_playwright
+
+    review_id = _review(settings)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(settings, port)
+    try:
+        with sync_playwright() as playwright:
+            browser = _with_microphone(playwright, chromium_path, speech_wav)
+            page = _sign_in(browser.new_context(), base, "rosa@example.org")
+            page.goto(f"{base}/reviews/{review_id}")
+            page.get_by_role("button", name="Join with microphone").click()
+            page.get_by_text("You are live").wait_for(timeout=60_000)
+
+            server.terminate()  # a restart, as a deploy does it, in the middle of the call
+            server.wait(timeout=30)
+            page.get_by_text("Connection lost; reconnecting").wait_for(timeout=30_000)
+            before = _stored_segments(settings, review_id)
+            server = start_server(settings, port)
+            page.get_by_text("You are live").wait_for(timeout=90_000)
+            # Nobody clicked anything: the speech (the file loops) goes on being transcribed.
+            deadline = time.monotonic() + 120
+            while _stored_segments(settings, review_id) <= before and time.monotonic() < deadline:
+                time.sleep(1)
+            assert _stored_segments(settings, review_id) > before
+            assert page.get_by_role("button", name="Leave (stop the microphone)").is_visible()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_an_uploaded_recording_shows_progress_and_fills_the_transcript(server, browser, settings, backend, speech_wav):

@@ -68,6 +68,12 @@
     muteButton.setAttribute("aria-pressed", String(muted));
     if (live && live.ready) status.textContent = muted ? "Muted: nothing you say leaves this browser." : "You are live: what you say is transcribed.";
   }
+  // A socket that closed by itself (a network drop, 1006; a server restarting, 1001/1012/1013) is
+  // opened again while the microphone stays on: another app process takes the stream over, and the
+  // server places the new stream's words on the call's clock from when it starts. Audio said while
+  // no socket is open is not sent. Refusals (4xxx), bad audio (1007/1008) and a stop are final.
+  const TRANSIENT = new Set([1001, 1006, 1011, 1012, 1013, 1014]);
+  const RETRIES = 8; // 1 + 2 + 4 + 8 + 10 * 4 s: about a minute of trying
   async function start() {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
     const context = new AudioContext();
@@ -75,18 +81,12 @@
     await context.resume(); // created after an await, the context may start suspended
     const source = context.createMediaStreamSource(stream);
     const node = new AudioWorkletNode(context, "mic-to-pcm16");
-    const socket = new WebSocket(`${wsBase}/api/reviews/${reviewId}/live`);
-    socket.binaryType = "arraybuffer";
-    const session = { stream, context, socket, ready: false };
-    socket.onmessage = (m) => {
-      const msg = JSON.parse(m.data);
-      if (msg.type === "ready") { session.ready = true; muteButton.hidden = false; setMuted(false); }
-    };
-    socket.onclose = (e) => { status.textContent = e.reason ? `Not live: ${e.reason}` : "Not live."; stop(); };
+    const session = { stream, context, socket: null, ready: false, retries: 0 };
     node.port.onmessage = (m) => {
       meter.value = muted ? 0 : Math.min(1, m.data.level * 4);
       // Muted, the socket carries zeros instead of the microphone: the stream's clock stays in step
       // with the call (each speaker's words are placed by samples received), and nothing said is sent.
+      const socket = session.socket;
       if (session.ready && socket.readyState === WebSocket.OPEN) socket.send(muted ? new ArrayBuffer(m.data.pcm.byteLength) : m.data.pcm);
     };
     source.connect(node);
@@ -97,13 +97,41 @@
     live = session;
     join.textContent = "Leave (stop the microphone)";
     status.textContent = "Connecting…";
+    connect(session);
+  }
+  function connect(session) {
+    const socket = new WebSocket(`${wsBase}/api/reviews/${reviewId}/live`);
+    socket.binaryType = "arraybuffer";
+    session.socket = socket;
+    session.ready = false;
+    socket.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      if (msg.type === "ready") { session.ready = true; session.retries = 0; muteButton.hidden = false; setMuted(muted); }
+    };
+    socket.onclose = (e) => {
+      if (live !== session) { // left: this is the server confirming the stop
+        if (!live) status.textContent = e.reason ? `Not live: ${e.reason}` : "Not live.";
+        return;
+      }
+      session.ready = false;
+      if (TRANSIENT.has(e.code) && session.retries < RETRIES) {
+        const wait = Math.min(10, 2 ** session.retries++);
+        status.textContent = `Connection lost; reconnecting in ${wait} s (what you say meanwhile is not transcribed)…`;
+        setTimeout(() => live === session && connect(session), wait * 1000);
+        return;
+      }
+      status.textContent = e.reason ? `Not live: ${e.reason}` : "Not live: the connection was lost.";
+      stop();
+    };
   }
   function stop() {
     if (!live) return;
-    if (live.socket.readyState === WebSocket.OPEN) live.socket.send(JSON.stringify({ type: "stop" }));
-    live.stream.getTracks().forEach((t) => t.stop());
-    live.context.close();
+    const session = live;
     live = null;
+    if (session.socket.readyState === WebSocket.OPEN) session.socket.send(JSON.stringify({ type: "stop" }));
+    else session.socket.close();
+    session.stream.getTracks().forEach((t) => t.stop());
+    session.context.close();
     muteButton.hidden = true;
     setMuted(false);
     join.textContent = "Join with microphone";
