@@ -148,6 +148,9 @@ def _run(
             if stop is not None and stop.is_set():
                 _set_status(factory, recording_id, RecordingStatus.QUEUED, None)  # resumed at next start
                 return RecordingStatus.QUEUED.value
+    except RecordingRemoved:
+        log.info("recording %s was removed during its transcription; the job stops", recording_id)
+        return "removed"
     except FileNotFoundError:
         return _fail(
             factory,
@@ -168,13 +171,18 @@ def _run(
     return RecordingStatus.DONE.value
 
 
+class RecordingRemoved(Exception):
+    """The recording was removed (RecordingService.remove) while its job ran: nothing more to store."""
+
+
 def _store_chunk(
     factory: sessionmaker[Session], settings: Settings, recording_id: int, result: ChunkResult
 ) -> list[dict[str, Any]]:
     """Store one chunk's segments and the new progress in one transaction; return events to publish."""
     with provide_services(factory, settings) as services:
         recording = services.session.get(Recording, recording_id, with_for_update=True)
-        assert recording is not None
+        if recording is None:
+            raise RecordingRemoved(recording_id)
         if result.index < recording.chunks_done:
             return []  # another delivery of this job stored it meanwhile
         review = services.reviews.get(recording.review_id)
@@ -222,9 +230,12 @@ def _fail(
     factory: sessionmaker[Session], recording_id: int, message: str, publish: Publish | None, review_id: int
 ) -> str:
     """Mark the job failed and tell the review's room, which would otherwise wait on "running"."""
-    log.warning("transcription of recording %s failed: %s", recording_id, message)
     event = _set_status(factory, recording_id, RecordingStatus.FAILED, message)
-    if publish and event is not None:
+    if event is None:  # removed meanwhile, its file with it: not a failure
+        log.info("recording %s was removed during its transcription; the job stops", recording_id)
+        return "removed"
+    log.warning("transcription of recording %s failed: %s", recording_id, message)
+    if publish:
         publish(review_id, event)
     return RecordingStatus.FAILED.value
 

@@ -11,6 +11,8 @@ Every event is a JSON object with a `type`:
   right now, not yet committed; each one replaces that speaker's previous provisional text, and
   an empty `text` clears it;
 - `recording`: an uploaded recording's transcription progress (as `GET .../recordings/{id}`).
+- `recording_removed`: `{recording_id, segment_ids}` — an upload was removed, and with it the
+  transcript segments made from it (re-read the transcript).
 
 The in-memory backend serves one process (the single-machine default). With
 `DEBRIEF_WEB_EVENTS_URL` set, Litestar's Redis pub/sub backend carries every event, so a

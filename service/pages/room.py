@@ -14,6 +14,7 @@ from service.api.types import PathId
 from service.domain.drafting.generate import generate_draft
 from service.domain.export.document import review_document
 from service.domain.export.markdown import provenance_text
+from service.domain.recordings.controller import remove_recording
 from service.domain.services import Services
 from service.domain.transcripts.service import NewSegment
 from service.errors import NotFound
@@ -91,6 +92,21 @@ class RoomPages(Controller):
             source=SegmentSource.TYPED,
         )
         return _act(request, services, actor, review, lambda: services.transcripts.add(review, [segment], actor=actor))
+
+    @post(ROOM + "/recordings/{recording_id:int}/remove", sync_to_thread=True)
+    def remove_recording(
+        self,
+        request: Request,
+        review_id: PathId,
+        recording_id: PathId,
+        services: ServicesDep,
+        actor: ActorDep,
+        state: State,
+    ) -> object:
+        """A wrong upload, or one not to keep: its transcript and audio go, its job stops."""
+        review = services.reviews.get(review_id)
+        remove = lambda: remove_recording(services, review_id, recording_id, actor=actor, state=state)  # noqa: E731
+        return _act(request, services, actor, review, remove)
 
     @post(ROOM + "/failures", sync_to_thread=True)
     def add_failure(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from service.domain.drafting.generate import review_blame_flags
 from service.domain.export.markdown import GROUNDING_LABEL, KIND_LABEL
+from service.domain.recordings.service import RecordingService, progress
 from service.domain.reviews.schemas import ReviewSummary
 from service.domain.services import Services
 from service.models import Draft, LinkStatus, Person, Question, Review, Segment, SimilarityLink
@@ -56,6 +57,7 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
             )
         )
     participants = [p.person for p in review.participants]
+    recordings = _recordings(services, review, me)
     is_facilitator = me.id == review.facilitator_id
     # Blame flags are private to the facilitator: computed only for them, never sent to others.
     flags = review_blame_flags(services, review) if is_facilitator else []
@@ -71,9 +73,29 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
         "failures": failures,
         "segments": segments,
         "segment_ids": {s.id for s in segments},
+        "recordings": recordings,
         "error": error,
         "kind_label": KIND_LABEL,
         "grounding_label": GROUNDING_LABEL,
         "category_help": CATEGORY_HELP,
         "closed": review.status == "closed",
     }
+
+
+def _recordings(services: Services, review: Review, me: Person) -> list[dict[str, Any]]:
+    """The review's uploads, each with its uploader's name and whether ``me`` may remove it."""
+    recordings = RecordingService(services.session, reviews=services.reviews).list_recordings(review)
+    ids = {r.uploaded_by for r in recordings if r.uploaded_by is not None}
+    names: dict[int | None, str] = {}
+    if ids:
+        rows = services.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).tuples()
+        names = {person_id: name for person_id, name in rows}
+    return [
+        {
+            "recording": r,
+            "uploader": names.get(r.uploaded_by, "a former member"),
+            "percent": progress(r).percent,
+            "can_remove": me.id in (r.uploaded_by, review.facilitator_id),
+        }
+        for r in recordings
+    ]

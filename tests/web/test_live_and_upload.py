@@ -200,7 +200,9 @@ def test_the_microphone_reconnects_by_itself_when_its_server_restarts(settings, 
         server.wait(timeout=30)
 
 
-def test_an_uploaded_recording_shows_progress_and_fills_the_transcript(server, browser, settings, backend, speech_wav):
+def test_an_uploaded_recording_shows_progress_fills_the_transcript_and_can_be_removed(
+    server, browser, settings, backend, speech_wav
+):
     review_id = _review(settings)
     page = _sign_in(browser.new_context(), server, "rosa@example.org")
     page.goto(f"{server}/reviews/{review_id}")
@@ -209,4 +211,12 @@ def test_an_uploaded_recording_shows_progress_and_fills_the_transcript(server, b
     assert page.locator("#upload-progress").evaluate("p => p.value") == 1
     assert page.locator("#transcribe-progress").evaluate("p => p.value") == 1
     page.locator(".transcript .said", has_text="members").first.wait_for(timeout=30_000)
+    page.locator("#recordings", has_text="transcribed").wait_for(timeout=30_000)
+    assert "uploaded by Rosa Delgado" in page.locator("#recordings").inner_text()
     shot(page, "room-upload-done")
+
+    # A wrong file: its uploader removes it, transcript and all, after saying yes to the question.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#recordings").get_by_role("button", name="Remove").click()
+    page.locator("#recordings").wait_for(state="detached")
+    page.get_by_text("Nothing said yet").wait_for(timeout=10_000)

@@ -47,6 +47,8 @@
       const provisional = document.getElementById("provisional");
       if (event.type === "segment") refreshTranscript();
       if (event.type === "draft") refreshRoom();
+      if (event.type === "recording_removed") { refreshTranscript(); refreshRoom(); }
+      if (event.type === "recording" && ["done", "failed"].includes(event.recording.status)) refreshRoom();
       if (event.type === "provisional" && provisional) {
         provisional.textContent = event.text ? `${event.speaker} (still speaking, not final): ${event.text}` : "";
       }
@@ -157,13 +159,18 @@
         const body = JSON.parse(xhr.responseText || "{}");
         if (xhr.status !== 201) { note.textContent = body.detail || `Upload failed (${xhr.status}).`; return; }
         sent.value = 1;
+        refreshRoom(); // the recording joins the room's list
         follow(body.id);
       };
       xhr.onerror = () => { note.textContent = "The upload was interrupted; try again."; };
       xhr.send(file);
     };
     const follow = (recordingId) => {
-      fetch(`/api/reviews/${reviewId}/recordings/${recordingId}`).then((r) => r.json()).then((r) => {
+      fetch(`/api/reviews/${reviewId}/recordings/${recordingId}`).then((response) => {
+        if (response.status === 404) { note.textContent = "The recording was removed."; done.value = 0; return null; }
+        return response.json();
+      }).then((r) => {
+        if (!r) return;
         done.value = r.percent / 100;
         const eta = r.remaining_s != null ? ` · about ${Math.round(r.remaining_s)} s left` : "";
         note.textContent = r.status === "done" ? `Transcribed: ${r.segments} segment(s) added to the transcript.`

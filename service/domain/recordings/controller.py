@@ -13,7 +13,7 @@ from functools import partial
 from typing import Annotated, TypeVar
 
 from anyio.to_thread import run_sync
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.handlers import HTTPRouteHandler
@@ -21,8 +21,9 @@ from litestar.params import QueryParameter
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.api.auth import Viewer
-from service.api.deps import ServicesDep
+from service.api.deps import ActorDep, ServicesDep
 from service.api.types import PathId
+from service.db.after_commit import on_commit
 from service.db.engine import unit_of_work
 from service.domain.recordings.schemas import RecordingOut
 from service.domain.recordings.service import RecordingService
@@ -51,6 +52,30 @@ class RecordingController(Controller):
     def get_recording(self, review_id: PathId, recording_id: PathId, services: ServicesDep) -> RecordingOut:
         review = services.reviews.get(review_id)
         return RecordingOut.of(RecordingService(services.session, reviews=services.reviews).get(review, recording_id))
+
+    @delete(
+        "/{recording_id:int}",
+        sync_to_thread=True,
+        summary="Remove a recording, the transcript made from it and its audio (its uploader or the facilitator)",
+        description="Stops its transcription if it is still running. 409 while a draft that is not rejected "
+        "cites the recording's transcript.",
+    )
+    def remove(
+        self, review_id: PathId, recording_id: PathId, services: ServicesDep, actor: ActorDep, state: State
+    ) -> None:
+        remove_recording(services, review_id, recording_id, actor=actor, state=state)
+
+
+def remove_recording(services: Services, review_id: int, recording_id: int, *, actor: Person, state: State) -> None:
+    """Remove a recording (the API's and the room page's action) and tell the room once it commits."""
+    review = services.reviews.get(review_id)
+    removed = RecordingService(services.session, reviews=services.reviews).remove(
+        review, recording_id, actor=actor, audio_dir=services.settings.audio_dir
+    )
+    publish = state.get("publish_event")
+    if publish is not None:
+        event = {"type": "recording_removed", "recording_id": recording_id, "segment_ids": removed}
+        on_commit(services.session, partial(publish, review.id, event))
 
 
 # No `services` dependency here on purpose: it opens the request's write transaction at the start,

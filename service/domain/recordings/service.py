@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from service.db.after_commit import on_commit
 from service.db.types import utcnow
 from service.domain import audit
+from service.domain.recordings.storage import recording_path
 from service.domain.reviews.service import ReviewService
-from service.errors import NotFound
-from service.models import Person, Recording, RecordingStatus, Review
+from service.errors import Conflict, Forbidden, NotFound
+from service.models import Draft, Person, Recording, RecordingStatus, Review, Segment
+from service.models.vocabulary import DraftDecisionKind
 from transcription.audio import AudioInfo
 
 UNFINISHED = (RecordingStatus.QUEUED.value, RecordingStatus.RUNNING.value)
@@ -77,6 +81,59 @@ class RecordingService:
         if recording is None or recording.review_id != review.id:
             raise NotFound(f"No recording with id {recording_id} in review {review.id}.")
         return recording
+
+    def remove(self, review: Review, recording_id: int, *, actor: Person, audio_dir: Path) -> list[int]:
+        """Remove a recording, the transcript made from it and its audio; return the removed segments' ids.
+
+        For a wrong file, or one the group does not want kept. Its transcription job, wherever it
+        runs, stops at its next chunk (it finds the recording gone). Refused while a draft that is
+        not rejected cites the recording's transcript: the record keeps what its drafts stand on.
+        """
+        self.reviews.ensure_open(review)
+        # Locked as a job locks it to store a chunk: removal waits for a chunk being stored, and
+        # then removes that chunk's segments too (PostgreSQL; SQLite takes one writer at a time).
+        recording = self.session.get(Recording, recording_id, with_for_update=True)
+        if recording is None or recording.review_id != review.id:
+            raise NotFound(f"No recording with id {recording_id} in review {review.id}.")
+        if actor.id not in (recording.uploaded_by, review.facilitator_id):
+            raise Forbidden("Only the person who uploaded a recording, or the review's facilitator, can remove it.")
+        segments = list(
+            self.session.scalars(
+                select(Segment).where(
+                    Segment.review_id == review.id, Segment.source_key.startswith(f"rec{recording.id}:")
+                )
+            )
+        )
+        removed = {segment.id for segment in segments}
+        citing = [
+            draft.id
+            for draft in self.session.scalars(
+                select(Draft).where(Draft.review_id == review.id).options(selectinload(Draft.decision))
+            )
+            if removed.intersection(draft.citations)
+            and (draft.decision is None or draft.decision.decision != DraftDecisionKind.REJECTED.value)
+        ]
+        if citing:
+            raise Conflict(
+                f"{len(citing)} draft(s) cite this recording's transcript (draft {', '.join(map(str, citing))}); "
+                "reject them first, or keep the recording."
+            )
+        for segment in segments:
+            self.session.delete(segment)
+        self.session.delete(recording)
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="recording.removed",
+            subject_type="recording",
+            subject_id=recording.id,
+            filename=recording.filename,
+            segments=len(segments),
+        )
+        path = recording_path(audio_dir, recording.stored_name)
+        on_commit(self.session, lambda: path.unlink(missing_ok=True))  # the file goes only if the removal commits
+        return sorted(removed)
 
     def list_recordings(self, review: Review) -> list[Recording]:
         return list(
