@@ -72,6 +72,7 @@ class LiveStream:
         self._backlog_bytes = 0
         self._provisional = ""
         self._rows: dict[int, int] = {}  # sentence number -> stored segment id, while it may grow
+        self._texts: dict[int, str] = {}  # stored segment id -> the text this stream stored in it last
         self.stored = 0
 
     async def run(self) -> None:
@@ -192,7 +193,7 @@ class LiveStream:
             events = [msgspec.to_builtins(SegmentOut.of(row)) for row in rows]
         for event, live in zip(events, spoken, strict=True):
             if live.complete:
-                self._rows.pop(live.number, None)
+                self._texts.pop(self._rows.pop(live.number, -1), None)
             # Word timings travel with the event only (the record keeps sentences): a client can
             # place each word, and the live benchmark measures each word's delay from them.
             words = live.segment.words
@@ -208,15 +209,20 @@ class LiveStream:
         confidence = min(max(segment.confidence, 0.0), 1.0)
         row_id = self._rows.get(live.number)
         if row_id is not None:
-            return transcripts.extend(
-                review, row_id, text=segment.text, end_s=end_s, confidence=confidence, actor=person
-            )
+            # `was`: what this stream stored last, so words added after a person's correction follow it.
+            row = transcripts.extend(
+                review, row_id, text=segment.text, end_s=end_s, confidence=confidence, actor=person,
+                was=self._texts.get(row_id),
+            )  # fmt: skip
+            self._texts[row_id] = segment.text
+            return row
         new = NewSegment(
             speaker=self.speaker.name, person_id=self.speaker.person_id, text=segment.text, start_s=start_s,
             end_s=end_s, source=SegmentSource.LIVE, confidence=confidence,
         )  # fmt: skip
         (row,) = transcripts.add(review, [new], actor=person)
         self._rows[live.number] = row.id
+        self._texts[row.id] = segment.text
         self.stored += 1
         return row
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,3 +31,6 @@ class Segment(Timestamped, Base):
     confidence: Mapped[float | None]
     question: Mapped[int | None] = mapped_column(default=None)
     source_key: Mapped[str | None] = mapped_column(String(120))
+    corrected_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    """Who last corrected the text by hand (the audit log keeps every version); None: as transcribed."""
+    corrected_at: Mapped[datetime | None]

@@ -74,6 +74,7 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
         "segments": segments,
         "segment_ids": {s.id for s in segments},
         "recordings": recordings,
+        "can_correct": review.status != "closed" and (is_facilitator or any(p.id == me.id for p in participants)),
         "error": error,
         "kind_label": KIND_LABEL,
         "grounding_label": GROUNDING_LABEL,

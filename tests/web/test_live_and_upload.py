@@ -215,6 +215,17 @@ def test_an_uploaded_recording_shows_progress_fills_the_transcript_and_can_be_re
     assert "uploaded by Rosa Delgado" in page.locator("#recordings").inner_text()
     shot(page, "room-upload-done")
 
+    # Whisper misheard a number: a person corrects the segment in place.
+    first = page.locator(".transcript li.segment").first
+    first.get_by_role("button", name="Correct").click()
+    dialog = page.locator("#correct-dialog")
+    assert "members" in dialog.locator("textarea").input_value()
+    dialog.locator("textarea").fill("We intended to sign forty new members by the end of June.")
+    shot(page, "room-correct-segment")
+    dialog.get_by_role("button", name="Save correction").click()
+    page.locator(".transcript li.segment", has_text="forty new members").locator(".corrected").wait_for(timeout=10_000)
+    assert dialog.is_hidden()
+
     # A wrong file: its uploader removes it, transcript and all, after saying yes to the question.
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#recordings").get_by_role("button", name="Remove").click()

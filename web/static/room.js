@@ -57,6 +57,39 @@
   }
   listen();
 
+  // Correct a misheard segment: a person's fix, seen by everyone; the audit log keeps the original.
+  // The dialog sits outside the transcript list, which is re-read every few seconds.
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest("button.correct");
+    const dialog = document.getElementById("correct-dialog");
+    if (!button || !dialog) return;
+    const form = dialog.querySelector("form");
+    form.elements.text.value = button.closest("li").querySelector(".said").textContent;
+    form.dataset.segment = button.dataset.segment;
+    form.querySelector(".error").hidden = true;
+    dialog.showModal();
+  });
+  document.addEventListener("submit", (e) => {
+    const form = e.target.closest("#correct-form");
+    if (!form) return;
+    e.preventDefault();
+    fetch(`/api/reviews/${reviewId}/segments/${form.dataset.segment}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", "x-csrftoken": csrf },
+      body: JSON.stringify({ text: form.elements.text.value }),
+    }).then(async (response) => {
+      if (response.ok) { form.closest("dialog").close(); refreshTranscript(); return; }
+      const body = await response.json().catch(() => ({}));
+      const error = form.querySelector(".error");
+      error.textContent = body.detail || `Not saved (${response.status}); try again.`;
+      error.hidden = false;
+    }).catch(() => {
+      const error = form.querySelector(".error");
+      error.textContent = "Not saved: the server could not be reached; try again.";
+      error.hidden = false;
+    });
+  });
+
   // Join with the microphone: 16 kHz PCM16 over the participant's live socket.
   const join = document.getElementById("join");
   const status = document.getElementById("live-status");

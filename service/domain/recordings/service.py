@@ -7,16 +7,16 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from service.db.after_commit import on_commit
 from service.db.types import utcnow
 from service.domain import audit
+from service.domain.drafts.citing import drafts_citing
 from service.domain.recordings.storage import recording_path
 from service.domain.reviews.service import ReviewService
 from service.errors import Conflict, Forbidden, NotFound
-from service.models import Draft, Person, Recording, RecordingStatus, Review, Segment
-from service.models.vocabulary import DraftDecisionKind
+from service.models import Person, Recording, RecordingStatus, Review, Segment
 from transcription.audio import AudioInfo
 
 UNFINISHED = (RecordingStatus.QUEUED.value, RecordingStatus.RUNNING.value)
@@ -105,14 +105,7 @@ class RecordingService:
             )
         )
         removed = {segment.id for segment in segments}
-        citing = [
-            draft.id
-            for draft in self.session.scalars(
-                select(Draft).where(Draft.review_id == review.id).options(selectinload(Draft.decision))
-            )
-            if removed.intersection(draft.citations)
-            and (draft.decision is None or draft.decision.decision != DraftDecisionKind.REJECTED.value)
-        ]
+        citing = drafts_citing(self.session, review.id, removed)
         if citing:
             raise Conflict(
                 f"{len(citing)} draft(s) cite this recording's transcript (draft {', '.join(map(str, citing))}); "

@@ -6,14 +6,14 @@ from functools import partial
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
 from service.api.deps import ActorDep, ServicesDep
 from service.api.types import PathId
 from service.db.after_commit import on_commit
-from service.domain.transcripts.schemas import SegmentOut, SegmentsIn
+from service.domain.transcripts.schemas import SegmentCorrection, SegmentOut, SegmentsIn
 from service.domain.transcripts.service import NewSegment
 
 
@@ -57,3 +57,26 @@ class TranscriptController(Controller):
     ) -> list[SegmentOut]:
         review = services.reviews.get(review_id)
         return [SegmentOut.of(s) for s in services.transcripts.list_segments(review, after_id=after_id)]
+
+    @patch(
+        "/{segment_id:int}",
+        sync_to_thread=True,
+        summary="Correct a segment's text (anyone taking part; the audit log keeps both versions)",
+        description="409 while a draft that is not rejected cites the segment.",
+    )
+    def correct(
+        self,
+        review_id: PathId,
+        segment_id: PathId,
+        data: JSONBody[SegmentCorrection],
+        services: ServicesDep,
+        actor: ActorDep,
+        state: State,
+    ) -> SegmentOut:
+        review = services.reviews.get(review_id)
+        corrected = SegmentOut.of(services.transcripts.correct(review, segment_id, text=data.text, actor=actor))
+        publish = state.get("publish_event")
+        if publish is not None:  # the room replaces the segment by id, as when a live one grows
+            event = {"type": "segment", "segment": msgspec.to_builtins(corrected)}
+            on_commit(services.session, partial(publish, review_id, event))
+        return corrected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -21,6 +22,10 @@ class SegmentIn(msgspec.Struct, kw_only=True):
     source_key: Annotated[str, msgspec.Meta(max_length=120)] | None = None
 
 
+class SegmentCorrection(msgspec.Struct, kw_only=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20000, description="The segment's corrected text.")]
+
+
 class SegmentsIn(msgspec.Struct, kw_only=True):
     segments: Annotated[list[SegmentIn], msgspec.Meta(min_length=1, max_length=5000)]
 
@@ -35,6 +40,10 @@ class SegmentOut(msgspec.Struct, kw_only=True):
     source: str
     confidence: float | None
     question: int | None
+    corrected_by: Annotated[
+        int | None, msgspec.Meta(description="Who last corrected the text by hand; null: as transcribed or typed.")
+    ] = None
+    corrected_at: datetime | None = None
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentOut:

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.db.types import utcnow
+from service.domain import audit
+from service.domain.drafts.citing import drafts_citing
 from service.domain.reviews.service import ReviewService
-from service.errors import InvalidInput, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.models import Person, Review, Segment, SegmentSource
 
 
@@ -88,28 +91,74 @@ class TranscriptService:
         end_s: float,
         confidence: float | None,
         actor: Person | None,
+        was: str | None = None,
     ) -> Segment:
         """Grow a live segment with the words committed since it was stored.
 
         Only growth at the end is accepted: what a segment already said stays word for word, so a
-        draft that quoted it while the speaker was still talking stays grounded.
+        draft that quoted it while the speaker was still talking stays grounded. If a person
+        corrected it meanwhile (`correct`), the words beyond ``was`` (the text the stream stored
+        last) are added after the correction, which stays.
         """
         self.reviews.ensure_open(review)
         if actor is not None:
             self.reviews.ensure_participant(review, actor, "add to the transcript")
-        segment = self.session.get(Segment, segment_id)
-        if segment is None or segment.review_id != review.id:
-            raise NotFound(f"No segment {segment_id} in review {review.id}.")
-        text = text.strip()
-        if not text.startswith(segment.text):
+        segment = self._locked(review, segment_id)
+        text, was = text.strip(), (was or "").strip()
+        if segment.corrected_by is not None and was and text.startswith(was):
+            segment.text = f"{segment.text} {text[len(was) :].strip()}".strip()
+        elif text.startswith(segment.text):
+            segment.text = text
+        else:
             raise InvalidInput(
                 f"Segment {segment_id} can only grow at the end; its text {segment.text[:60]!r} would change.",
                 field="text",
             )
-        segment.text = text
         segment.end_s = max(end_s, segment.end_s)
         segment.confidence = confidence
         self.session.flush()
+        return segment
+
+    def correct(self, review: Review, segment_id: int, *, text: str, actor: Person) -> Segment:
+        """Replace a segment's text with a person's correction (a misheard word, a wrong number).
+
+        Anyone taking part may correct; the audit log keeps the text before and after. Refused
+        while a draft that is not rejected cites the segment: it quoted the text as it stands.
+        """
+        self.reviews.ensure_open(review)
+        self.reviews.ensure_participant(review, actor, "correct the transcript")
+        segment = self._locked(review, segment_id)
+        text = " ".join(text.split())
+        if not text:
+            raise InvalidInput("A correction cannot be empty; correct the words instead.", field="text")
+        if text == segment.text:
+            return segment
+        citing = drafts_citing(self.session, review.id, [segment.id])
+        if citing:
+            raise Conflict(
+                f"Draft {', '.join(map(str, citing))} cites this segment as it stands; reject the draft first, "
+                "or leave the segment as it is."
+            )
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="segment.corrected",
+            subject_type="segment",
+            subject_id=segment.id,
+            before=segment.text,
+            after=text,
+        )
+        segment.text = text
+        segment.corrected_by, segment.corrected_at = actor.id, utcnow()
+        self.session.flush()
+        return segment
+
+    def _locked(self, review: Review, segment_id: int) -> Segment:
+        # Locked: a live stream growing the segment and a person correcting it take turns.
+        segment = self.session.get(Segment, segment_id, with_for_update=True)
+        if segment is None or segment.review_id != review.id:
+            raise NotFound(f"No segment {segment_id} in review {review.id}.")
         return segment
 
     def list_segments(self, review: Review, *, after_id: int = 0, limit: int = 5000) -> list[Segment]:

@@ -1,10 +1,10 @@
-"""Live segments grow in place, only at the end, so what was quoted from them stays true."""
+"""Live segments grow in place, only at the end, so what was quoted from them stays true; people correct them."""
 
 import pytest
 
 from service.domain.transcripts.service import NewSegment
-from service.errors import InvalidInput, NotFound
-from service.models import SegmentSource
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.models import AuditEvent, DraftKind, SegmentSource
 from tests.helpers import make_cast
 
 
@@ -38,3 +38,49 @@ def test_a_segment_never_changes_what_it_already_said(services):
         )
     with pytest.raises(NotFound):
         services.transcripts.extend(cast.review, segment.id + 99, text="x", end_s=3.0, confidence=None, actor=None)
+
+
+def test_a_person_corrects_a_misheard_segment_and_the_audit_log_keeps_both_versions(services):
+    cast = make_cast(services)
+    segment = _live(services, cast)
+    services.transcripts.extend(
+        cast.review, segment.id, text="We intended to sign it well.", end_s=3.0, confidence=0.5, actor=None
+    )
+    corrected = services.transcripts.correct(
+        cast.review, segment.id, text="  We intended to sign twelve. ", actor=cast.bob
+    )
+    assert (corrected.text, corrected.corrected_by) == ("We intended to sign twelve.", cast.bob.id)
+    assert corrected.corrected_at is not None
+    [event] = [e for e in services.session.query(AuditEvent) if e.action == "segment.corrected"]
+    assert (event.actor_id, event.detail) == (
+        cast.bob.id, {"before": "We intended to sign it well.", "after": "We intended to sign twelve."},
+    )  # fmt: skip
+    with pytest.raises(InvalidInput, match="cannot be empty"):
+        services.transcripts.correct(cast.review, segment.id, text="   ", actor=cast.bob)
+    with pytest.raises(Forbidden):
+        services.transcripts.correct(cast.review, segment.id, text="Something else.", actor=cast.outsider)
+
+
+def test_words_committed_after_a_correction_follow_it(services):
+    cast = make_cast(services)
+    segment = _live(services, cast)  # the stream stored "We intended"
+    services.transcripts.correct(cast.review, segment.id, text="We intend", actor=cast.bob)
+    grown = services.transcripts.extend(
+        cast.review, segment.id, text="We intended to sign fifty.", end_s=3.2, confidence=0.8, actor=None,
+        was="We intended",
+    )  # fmt: skip
+    assert grown.text == "We intend to sign fifty."
+
+
+def test_a_segment_a_draft_stands_on_cannot_be_corrected_until_the_draft_is_rejected(services):
+    cast = make_cast(services)
+    segment = _live(services, cast)
+    failure = services.failures.create(cast.review, title="Signups stalled", actor=cast.facilitator)
+    draft = services.drafts.record(
+        failure, kind=DraftKind.ANSWER, text="We intended", citations=[segment.id], call=None, question=1,
+        extractive=True,
+    )  # fmt: skip
+    with pytest.raises(Conflict, match=f"Draft {draft.id} cites this segment"):
+        services.transcripts.correct(cast.review, segment.id, text="We intend", actor=cast.alice)
+    services.drafts.reject(draft, actor=cast.alice)
+    assert services.transcripts.correct(cast.review, segment.id, text="We intend", actor=cast.alice).text == "We intend"
