@@ -86,23 +86,29 @@ def chromium_path() -> str:
     return path
 
 
+# No downloads, no sync, no sandbox (the test machine runs as root), no screen.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+def launch_chromium(playwright, chromium_path: str, *extra_args: str):  # type: ignore[no-untyped-def]
+    """Debian's Chromium, launched by path, with the tests' flags and any extra ones."""
+    return playwright.chromium.launch(executable_path=chromium_path, args=[*CHROMIUM_ARGS, *extra_args])
+
+
 @pytest.fixture
 def browser(chromium_path):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(playwright, chromium_path)
         yield browser
         browser.close()
 

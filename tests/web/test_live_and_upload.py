@@ -15,7 +15,7 @@ from service.db.engine import make_engine, make_session_factory
 from service.domain.services import provide_services
 from service.models import Role, Segment
 from tests.helpers import create_person
-from tests.web.conftest import free_port, shot, start_server
+from tests.web.conftest import free_port, launch_chromium, shot, start_server
 
 PASSWORD = "a long passphrase"
 SPOKEN = "We intended to sign forty new members by the end of June. We signed eleven members."
@@ -73,19 +73,8 @@ def _sign_in(context, server: str, email: str):  # type: ignore[no-untyped-def]
 
 def _with_microphone(playwright, chromium_path: str, wav):  # type: ignore[no-untyped-def]
     """Chromium whose microphone plays ``wav`` (in a loop)."""
-    return playwright.chromium.launch(
-        executable_path=chromium_path,
-        args=[
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={wav}",
-        ],
-    )
+    fake_microphone = ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream")
+    return launch_chromium(playwright, chromium_path, *fake_microphone, f"--use-file-for-fake-audio-capture={wav}")
 
 
 def test_speech_into_one_browsers_microphone_appears_in_another_browsers_transcript(
