@@ -8,6 +8,7 @@ waits for the spoken words to appear in its transcript.
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -214,6 +215,12 @@ def test_an_uploaded_recording_shows_progress_fills_the_transcript_and_can_be_re
     dialog.get_by_role("button", name="Save correction").click()
     page.locator(".transcript li.segment", has_text="forty new members").locator(".corrected").wait_for(timeout=10_000)
     assert dialog.is_hidden()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="SRT").click()
+    captions = Path(download.value.path()).read_text()
+    assert download.value.suggested_filename == f"review-{review_id}-transcript.srt"
+    assert captions.startswith("1\n00:00:0")  # the corrected text, under the recording's name
+    assert "\nRecording: speech.wav: We intended to sign forty new members by the end of June.\n" in captions
 
     # A wrong file: its uploader removes it, transcript and all, after saying yes to the question.
     page.once("dialog", lambda dialog: dialog.accept())

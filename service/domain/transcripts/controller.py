@@ -6,15 +6,18 @@ from functools import partial
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
 from service.api.deps import ActorDep, ServicesDep
 from service.api.types import PathId
 from service.db.after_commit import on_commit
+from service.domain import audit
+from service.domain.transcripts.export import FORMATS, render
 from service.domain.transcripts.schemas import SegmentCorrection, SegmentOut, SegmentsIn
 from service.domain.transcripts.service import NewSegment
+from service.errors import InvalidInput
 
 
 class TranscriptController(Controller):
@@ -57,6 +60,36 @@ class TranscriptController(Controller):
     ) -> list[SegmentOut]:
         review = services.reviews.get(review_id)
         return [SegmentOut.of(s) for s in services.transcripts.list_segments(review, after_id=after_id)]
+
+    @get(
+        "/export",
+        sync_to_thread=True,
+        summary="Download the transcript: plain text, SubRip captions (.srt) or WebVTT captions (.vtt)",
+        description="Captions leave typed lines out (they have no time in the call). The download is audited.",
+        opt={"writes": True},
+    )
+    def export(
+        self,
+        review_id: PathId,
+        services: ServicesDep,
+        actor: ActorDep,
+        format: Annotated[str, QueryParameter(name="format", description="txt, srt or vtt")] = "txt",
+    ) -> Response[str]:
+        review = services.reviews.get(review_id)
+        if format not in FORMATS:
+            raise InvalidInput("format must be txt, srt or vtt.", field="format")
+        audit.record(
+            services.session,
+            review=review,
+            actor_id=actor.id,
+            action="transcript.exported",
+            subject_type="review",
+            subject_id=review.id,
+            format=format,
+        )
+        body = render(services.transcripts.list_segments(review, limit=1_000_000), format)
+        disposition = f'attachment; filename="review-{review.id}-transcript.{format}"'
+        return Response(body, media_type=FORMATS[format], headers={"Content-Disposition": disposition})
 
     @patch(
         "/{segment_id:int}",
