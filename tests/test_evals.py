@@ -36,3 +36,12 @@ def test_a_clock_time_is_one_number_kept_however_whisper_writes_it():
     # A time's words are used up by it ("four ten" is not also "bed 4"); a half-heard time is lost.
     heard = "The potassium was 3.1 at four ten in bed, recheck at 8 and again at 2:20."
     assert numbers_kept(reference, heard) == (2, 5, ["08:00", "14:20", "4"])
+
+
+def test_a_word_committed_twice_is_counted_unless_the_script_says_it_twice():
+    from evals.transcription.live import doubled_words
+
+    reference = "We were hiring. That that was the plan, and the primary went down."
+    assert doubled_words(reference, "we were hiring hiring. That that was the plan") == ["hiring hiring"]
+    assert doubled_words(reference, "That, that was the Primary primary.") == ["primary primary"]
+    assert doubled_words(reference, reference) == []

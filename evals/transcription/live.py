@@ -6,7 +6,9 @@ speed; a reader on `/events` notes when each committed word first arrives (a sen
 is published again each time it grows; a word counts once, at its first arrival). A word's delay
 is that arrival time minus the moment its last sample was sent (word end times come with the
 event). Live WER scores each stream's committed words over its first playing of the call, against
-the call's script, so a change that buys speed with accuracy shows.
+the call's script, so a change that buys speed with accuracy shows. Words committed twice in a
+row where the script says them once (a re-heard word committed again) are counted over the whole
+stream: WER hides a few among hundreds of words.
 
 With `--upload-min M` (or `upload_min=`), an M-minute recording of another call is then uploaded
 to another review of the same service, and once its job has run alone for a while (its real-time
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import socket
 import statistics
@@ -44,7 +47,7 @@ from service.db.migrate import upgrade
 from service.domain.accounts.bootstrap import issue_token
 from service.domain.services import provide_services
 from service.settings import Settings
-from transcription.text import word_error_rate
+from transcription.text import normalise_text, word_error_rate
 from transcription.types import SAMPLE_RATE, AudioArray
 
 REPO = Path(__file__).resolve().parents[2]
@@ -133,7 +136,11 @@ def _scenario(
     else:
         arrivals = asyncio.run(upload.beside(_stream_all(port, review_id, reader, streams)))
     notes.append(f"{label}, first committed text: {' | '.join(arrivals.texts[:3])[:300]}")
-    return [*_figures(arrivals, count, label), _live_wer(streams, label, seconds)]
+    doubled = [pair for stream in streams for pair in doubled_words(stream.reference, _committed_text(stream))]
+    if doubled:
+        notes.append(f"{label}, doubled words: {', '.join(doubled[:20])}")
+    doubles = Figure(f"live words doubled that the script says once ({label})", len(doubled), "0", not doubled)
+    return [*_figures(arrivals, count, label), _live_wer(streams, label, seconds), doubles]
 
 
 @dataclass
@@ -283,6 +290,21 @@ async def _listen(events: Any, streams: list[Stream], arrivals: Arrivals) -> Non
         if segment.get("complete", True) and words:
             arrivals.texts.append(segment["text"])
             arrivals.segment_ends.append((words[-1][0], arrivals.first_arrival[segment["id"], len(words) - 1]))
+
+
+def _committed_text(stream: Stream) -> str:
+    return " ".join(text for _end, text in sorted(w for ws in stream.heard.values() for w in ws))
+
+
+def doubled_words(reference: str, hypothesis: str) -> list[str]:
+    """Return each word the hypothesis says twice in a row where the script never does ("hiring hiring").
+
+    A live pass that hears a committed word again with drifted times can commit it a second time;
+    WER counts that as one insertion among hundreds, so it is counted here on its own.
+    """
+    ref, hyp = normalise_text(reference), normalise_text(hypothesis)
+    said_twice = {a for a, b in itertools.pairwise(ref) if a == b}
+    return [f"{a} {b}" for a, b in itertools.pairwise(hyp) if a == b and a not in said_twice]
 
 
 def _live_wer(streams: list[Stream], label: str, seconds: float) -> Figure:

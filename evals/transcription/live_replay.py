@@ -13,10 +13,11 @@ by a buffer cut, or flushed at the end of the stream).
 
     python -m evals.transcription.live_replay [--calls 3,4,5] [--speakers 1] [--seconds 120]
         [--beam 5] [--step 0.5] [--edge 0.5] [--pause 0.6] [--pass-s S] [--threads 2]
-        [--window auto|full|short]
+        [--window auto|full|short] [--trace]
 
 `--calls` indexes the dev calls sorted by length; the live benchmark streams calls 0-2, so tune
-on others. Prints JSON: the delay percentiles, their parts, and live WER over the first playing.
+on others. Prints JSON: the delay percentiles, their parts, live WER over the first playing, and
+the words committed twice in a row where the script says them once.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from evals.suite import review_calls
+from evals.transcription.live import doubled_words
 from evals.transcription.voices import Speaker, loop_to, pcm16
 from transcription.live import LiveUpdate, OnlineSession
 from transcription.text import word_error_rate
@@ -198,8 +200,10 @@ def summarise(result: Replay, references: list[str], first_loop_s: list[float]) 
         )
         for i in range(len(references))
     ]
+    doubled = [pair for ref, hyp in zip(references, hyps, strict=True) for pair in doubled_words(ref, hyp)]
     return {
         "words": len(delays),
+        "doubled": doubled,
         "delay_p50": round(_pct(delays, 0.5), 2),
         "delay_p95": round(_pct(delays, 0.95), 2),
         "live_wer": round(word_error_rate(" ".join(references), " ".join(hyps)), 3),
@@ -240,7 +244,7 @@ def main() -> None:
                         help="encoder window; auto does as the service: short with several speakers")  # fmt: skip
     parser.add_argument("--pass-s", type=float, default=None,
                         help="charge a full-window pass this many seconds instead of its wall time")  # fmt: skip
-    parser.add_argument("--trace", action="store_true", help="print every pass's provisional text")
+    parser.add_argument("--trace", action="store_true", help="print every pass's committed | provisional text")
     args = parser.parse_args()
     cases = review_calls()
     chosen = [cases[int(n)] for n in args.calls.split(",")][: args.speakers]
@@ -265,7 +269,7 @@ def main() -> None:
     if args.trace:
         for p in result.passes:
             print(f"{p.started:7.2f} s{p.stream} end={p.audio_end_s:6.1f} buf={p.buffer_s:4.1f} {p.seconds:.2f}s"
-                  f" | {p.provisional}")  # fmt: skip
+                  f" | {p.committed} | {p.provisional}")  # fmt: skip
     print(json.dumps(summary, indent=1))
 
 
