@@ -11,6 +11,7 @@ Every event is a JSON object with a `type`:
   right now, not yet committed; each one replaces that speaker's previous provisional text, and
   an empty `text` clears it;
 - `recording`: an uploaded recording's transcription progress (as `GET .../recordings/{id}`).
+- `segment_removed`: `{segment_id}` — a person struck a segment from the transcript;
 - `recording_removed`: `{recording_id, segment_ids}` — an upload was removed, and with it the
   transcript segments made from it (re-read the transcript).
 

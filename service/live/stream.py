@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.db.engine import unit_of_work
 from service.domain.services import build_services
 from service.domain.transcripts.schemas import SegmentOut
-from service.domain.transcripts.service import NewSegment, TranscriptService
+from service.domain.transcripts.service import NewSegment, SegmentNotFound, TranscriptService
 from service.errors import DebriefError
 from service.live.access import Speaker, close_code, close_reason
 from service.live.events import review_channel
@@ -36,7 +36,7 @@ from service.models import Segment as Row
 from service.settings import Settings
 from transcription.errors import StreamFormatError, TranscriptionError
 from transcription.live import LiveSegment, LiveUpdate, OnlineSession
-from transcription.types import SAMPLE_RATE
+from transcription.types import SAMPLE_RATE, Segment
 
 log = logging.getLogger("debrief")
 # A client may not run more than this far ahead of transcription: real-time senders never do,
@@ -73,6 +73,7 @@ class LiveStream:
         self._provisional = ""
         self._rows: dict[int, int] = {}  # sentence number -> stored segment id, while it may grow
         self._texts: dict[int, str] = {}  # stored segment id -> the text this stream stored in it last
+        self._struck: dict[int, int] = {}  # sentence number -> its first words, struck by a person while it grew
         self.stored = 0
 
     async def run(self) -> None:
@@ -189,39 +190,58 @@ class LiveStream:
             person = session.get(Person, self.speaker.person_id)
             services = build_services(session, self.settings, viewer=person)
             review = services.reviews.get(self.speaker.review_id)
-            rows = [self._store_one(services.transcripts, review, person, live) for live in spoken]
-            events = [msgspec.to_builtins(SegmentOut.of(row)) for row in rows]
-        for event, live in zip(events, spoken, strict=True):
+            stored = [(live, self._store_one(services.transcripts, review, person, live)) for live in spoken]
+            events = [(live, msgspec.to_builtins(SegmentOut.of(row))) for live, row in stored if row is not None]
+        for live in spoken:
             if live.complete:
                 self._texts.pop(self._rows.pop(live.number, -1), None)
+                self._struck.pop(live.number, None)
+        for live, event in events:
             # Word timings travel with the event only (the record keeps sentences): a client can
             # place each word, and the live benchmark measures each word's delay from them.
-            words = live.segment.words
+            words = [w for w in live.segment.words if offset + w.start >= event["start_s"] - 0.001]
             event["words"] = [[round(offset + w.start, 3), round(offset + w.end, 3), w.text] for w in words]
             event["complete"] = live.complete
-        return events
+        return [event for _live, event in events]
 
     def _store_one(
         self, transcripts: TranscriptService, review: Review, person: Person | None, live: LiveSegment
-    ) -> Row:
-        offset, segment = self.speaker.offset_s, live.segment
-        start_s, end_s = round(offset + segment.start, 3), round(offset + max(segment.end, segment.start), 3)
-        confidence = min(max(segment.confidence, 0.0), 1.0)
+    ) -> Row | None:
+        segment = _tail(live.segment, self._struck.get(live.number, 0))
         row_id = self._rows.get(live.number)
         if row_id is not None:
-            # `was`: what this stream stored last, so words added after a person's correction follow it.
-            row = transcripts.extend(
-                review, row_id, text=segment.text, end_s=end_s, confidence=confidence, actor=person,
-                was=self._texts.get(row_id),
-            )  # fmt: skip
-            self._texts[row_id] = segment.text
-            return row
+            offset, confidence = self.speaker.offset_s, min(max(segment.confidence, 0.0), 1.0)
+            end_s = round(offset + max(segment.end, segment.start), 3)
+            was = self._texts.pop(row_id, "")
+            try:
+                # `was`: what this stream stored last, so words added after a person's correction follow it.
+                row = transcripts.extend(
+                    review, row_id, text=segment.text, end_s=end_s, confidence=confidence, actor=person, was=was
+                )
+            except SegmentNotFound:
+                # A person struck the sentence while it grew: only what is said after that is stored.
+                del self._rows[live.number]
+                struck = len(was.split())
+                self._struck[live.number] = self._struck.get(live.number, 0) + struck
+                segment = _tail(segment, struck)
+                if not segment.words:
+                    return None
+            else:
+                self._texts[row_id] = segment.text
+                return row
+        return self._add(transcripts, review, person, live.number, segment)
+
+    def _add(
+        self, transcripts: TranscriptService, review: Review, person: Person | None, number: int, segment: Segment
+    ) -> Row:
+        offset = self.speaker.offset_s
         new = NewSegment(
-            speaker=self.speaker.name, person_id=self.speaker.person_id, text=segment.text, start_s=start_s,
-            end_s=end_s, source=SegmentSource.LIVE, confidence=confidence,
+            speaker=self.speaker.name, person_id=self.speaker.person_id, text=segment.text,
+            start_s=round(offset + segment.start, 3), end_s=round(offset + max(segment.end, segment.start), 3),
+            source=SegmentSource.LIVE, confidence=min(max(segment.confidence, 0.0), 1.0),
         )  # fmt: skip
         (row,) = transcripts.add(review, [new], actor=person)
-        self._rows[live.number] = row.id
+        self._rows[number] = row.id
         self._texts[row.id] = segment.text
         self.stored += 1
         return row
@@ -241,6 +261,16 @@ class LiveStream:
         )
         with contextlib.suppress(Exception):
             await self.socket.close(code=code, reason=close_reason(reason))
+
+
+def _tail(segment: Segment, skip: int) -> Segment:
+    """``segment`` without its first ``skip`` words."""
+    if not skip:
+        return segment
+    rest = segment.words[skip:]
+    if not rest:
+        return Segment(segment.end, segment.end, "", (), segment.confidence)
+    return Segment(rest[0].start, rest[-1].end, " ".join(w.text for w in rest), rest, segment.confidence)
 
 
 def _join_audio(batch: list[Message]) -> list[Message]:

@@ -18,6 +18,9 @@ class Segment(Timestamped, Base):
         CheckConstraint("end_s >= start_s", name="time_order"),
         # A job that writes segments names each one; retrying the job can then never duplicate them.
         UniqueConstraint("review_id", "source_key", name="uq_segments_review_source_key"),
+        # Drafts cite segments by id: a removed segment's id must never come back (SQLite reuses
+        # the last rowid without AUTOINCREMENT; PostgreSQL's sequences never do).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

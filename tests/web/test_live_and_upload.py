@@ -222,8 +222,13 @@ def test_an_uploaded_recording_shows_progress_fills_the_transcript_and_can_be_re
     assert captions.startswith("1\n00:00:0")  # the corrected text, under the recording's name
     assert "\nRecording: speech.wav: We intended to sign forty new members by the end of June.\n" in captions
 
+    # Off the record: the facilitator strikes the segment (its words are not kept anywhere).
+    page.once("dialog", lambda confirm: confirm.accept())
+    page.locator(".transcript li.segment").first.get_by_role("button", name="Correct").click()
+    dialog.get_by_role("button", name="Remove it from the transcript").click()
+    page.get_by_text("Nothing said yet").wait_for(timeout=10_000)
+
     # A wrong file: its uploader removes it, transcript and all, after saying yes to the question.
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#recordings").get_by_role("button", name="Remove").click()
     page.locator("#recordings").wait_for(state="detached")
-    page.get_by_text("Nothing said yet").wait_for(timeout=10_000)

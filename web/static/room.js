@@ -48,6 +48,7 @@
       if (event.type === "segment") refreshTranscript();
       if (event.type === "draft") refreshRoom();
       if (event.type === "recording_removed") { refreshTranscript(); refreshRoom(); }
+      if (event.type === "segment_removed") refreshTranscript();
       if (event.type === "recording" && ["done", "failed"].includes(event.recording.status)) refreshRoom();
       if (event.type === "provisional" && provisional) {
         provisional.textContent = event.text ? `${event.speaker} (still speaking, not final): ${event.text}` : "";
@@ -67,17 +68,24 @@
     form.elements.text.value = button.closest("li").querySelector(".said").textContent;
     form.dataset.segment = button.dataset.segment;
     form.querySelector(".error").hidden = true;
+    // Its speaker or the facilitator may strike it ("off the record"); the server checks again.
+    form.querySelector(".strike").hidden = button.dataset.strikable !== "1";
     dialog.showModal();
   });
   document.addEventListener("submit", (e) => {
     const form = e.target.closest("#correct-form");
     if (!form) return;
     e.preventDefault();
-    fetch(`/api/reviews/${reviewId}/segments/${form.dataset.segment}`, {
-      method: "PATCH",
-      headers: { "content-type": "application/json", "x-csrftoken": csrf },
-      body: JSON.stringify({ text: form.elements.text.value }),
-    }).then(async (response) => {
+    const body = JSON.stringify({ text: form.elements.text.value });
+    changeSegment(form, { method: "PATCH", headers: { "content-type": "application/json", "x-csrftoken": csrf }, body });
+  });
+  document.addEventListener("click", (e) => {
+    const form = e.target.closest(".strike") && e.target.closest("#correct-form");
+    if (!form || !confirm("Remove this segment from the transcript? The review's audit log keeps that it was removed, not the words.")) return;
+    changeSegment(form, { method: "DELETE", headers: { "x-csrftoken": csrf } });
+  });
+  function changeSegment(form, request) {
+    fetch(`/api/reviews/${reviewId}/segments/${form.dataset.segment}`, request).then(async (response) => {
       if (response.ok) { form.closest("dialog").close(); refreshTranscript(); return; }
       const body = await response.json().catch(() => ({}));
       const error = form.querySelector(".error");
@@ -88,7 +96,7 @@
       error.textContent = "Not saved: the server could not be reached; try again.";
       error.hidden = false;
     });
-  });
+  }
 
   // Join with the microphone: 16 kHz PCM16 over the participant's live socket.
   const join = document.getElementById("join");

@@ -6,7 +6,7 @@ from functools import partial
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
@@ -113,3 +113,19 @@ class TranscriptController(Controller):
             event = {"type": "segment", "segment": msgspec.to_builtins(corrected)}
             on_commit(services.session, partial(publish, review_id, event))
         return corrected
+
+    @delete(
+        "/{segment_id:int}",
+        sync_to_thread=True,
+        summary="Remove a segment from the transcript (its speaker or the facilitator; audited without the words)",
+        description="409 while a draft that is not rejected cites the segment.",
+    )
+    def remove(
+        self, review_id: PathId, segment_id: PathId, services: ServicesDep, actor: ActorDep, state: State
+    ) -> None:
+        review = services.reviews.get(review_id)
+        services.transcripts.remove(review, segment_id, actor=actor)
+        publish = state.get("publish_event")
+        if publish is not None:
+            event = {"type": "segment_removed", "segment_id": segment_id}
+            on_commit(services.session, partial(publish, review_id, event))

@@ -11,8 +11,12 @@ from service.db.types import utcnow
 from service.domain import audit
 from service.domain.drafts.citing import drafts_citing
 from service.domain.reviews.service import ReviewService
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.models import Person, Review, Segment, SegmentSource
+
+
+class SegmentNotFound(NotFound):
+    """No such segment in the review (never stored, or removed)."""
 
 
 @dataclass(frozen=True)
@@ -154,11 +158,41 @@ class TranscriptService:
         self.session.flush()
         return segment
 
+    def remove(self, review: Review, segment_id: int, *, actor: Person) -> Segment:
+        """Strike a segment from the transcript: its speaker or the facilitator ("off the record").
+
+        The audit log keeps who removed whose words from when, not the words. Refused while a draft
+        that is not rejected cites it. A live stream still growing it starts a new segment.
+        """
+        self.reviews.ensure_open(review)
+        segment = self._locked(review, segment_id)
+        if actor.id not in (segment.person_id, review.facilitator_id):
+            raise Forbidden("Only the person who said it, or the review's facilitator, can remove a segment.")
+        citing = drafts_citing(self.session, review.id, [segment.id])
+        if citing:
+            raise Conflict(
+                f"Draft {', '.join(map(str, citing))} cites this segment; reject the draft first, or keep the segment."
+            )
+        audit.record(
+            self.session,
+            review=review,
+            actor_id=actor.id,
+            action="segment.removed",
+            subject_type="segment",
+            subject_id=segment.id,
+            speaker=segment.speaker,
+            start_s=segment.start_s,
+            source=segment.source,
+        )
+        self.session.delete(segment)
+        self.session.flush()
+        return segment
+
     def _locked(self, review: Review, segment_id: int) -> Segment:
         # Locked: a live stream growing the segment and a person correcting it take turns.
         segment = self.session.get(Segment, segment_id, with_for_update=True)
         if segment is None or segment.review_id != review.id:
-            raise NotFound(f"No segment {segment_id} in review {review.id}.")
+            raise SegmentNotFound(f"No segment {segment_id} in review {review.id}.")
         return segment
 
     def list_segments(self, review: Review, *, after_id: int = 0, limit: int = 5000) -> list[Segment]:

@@ -84,3 +84,38 @@ def test_a_segment_a_draft_stands_on_cannot_be_corrected_until_the_draft_is_reje
         services.transcripts.correct(cast.review, segment.id, text="We intend", actor=cast.alice)
     services.drafts.reject(draft, actor=cast.alice)
     assert services.transcripts.correct(cast.review, segment.id, text="We intend", actor=cast.alice).text == "We intend"
+
+
+def test_its_speaker_or_the_facilitator_strikes_a_segment_and_the_log_keeps_no_words(services):
+    cast = make_cast(services)
+    segment = _live(services, cast)  # Alice's words
+    segment.person_id = cast.alice.id
+    with pytest.raises(Forbidden, match="who said it"):
+        services.transcripts.remove(cast.review, segment.id, actor=cast.bob)
+    services.transcripts.remove(cast.review, segment.id, actor=cast.alice)
+    assert services.transcripts.list_segments(cast.review) == []
+    [event] = [e for e in services.session.query(AuditEvent) if e.action == "segment.removed"]
+    assert event.actor_id == cast.alice.id and "We intended" not in str(event.detail)
+    with pytest.raises(NotFound):
+        services.transcripts.remove(cast.review, segment.id, actor=cast.facilitator)
+    other = _live(services, cast)
+    services.transcripts.remove(cast.review, other.id, actor=cast.facilitator)
+
+
+def test_a_segment_a_draft_stands_on_cannot_be_struck(services):
+    cast = make_cast(services)
+    segment = _live(services, cast)
+    failure = services.failures.create(cast.review, title="Signups stalled", actor=cast.facilitator)
+    services.drafts.record(
+        failure, kind=DraftKind.ANSWER, text="We intended", citations=[segment.id], call=None, question=1,
+        extractive=True,
+    )  # fmt: skip
+    with pytest.raises(Conflict, match="cites this segment"):
+        services.transcripts.remove(cast.review, segment.id, actor=cast.facilitator)
+
+
+def test_a_removed_segments_id_is_never_given_to_another(services):
+    cast = make_cast(services)
+    last = _live(services, cast)
+    services.transcripts.remove(cast.review, last.id, actor=cast.facilitator)
+    assert _live(services, cast).id > last.id  # a draft citing the old id can never point at new words
