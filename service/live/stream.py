@@ -224,11 +224,11 @@ class LiveStream:
                 struck = len(was.split())
                 self._struck[live.number] = self._struck.get(live.number, 0) + struck
                 segment = _tail(segment, struck)
-                if not segment.words:
-                    return None
             else:
                 self._texts[row_id] = segment.text
                 return row
+        if not segment.words:  # every word of it was struck, and nothing new was said
+            return None
         return self._add(transcripts, review, person, live.number, segment)
 
     def _add(

@@ -63,4 +63,9 @@ def test_words_said_after_a_person_struck_the_growing_sentence_start_a_new_segme
     assert [w[2] for w in after["words"]] == ["for", "it.", "Sorry"] and after["person_id"] == alice_id
     [grown] = stream._store(sentence(6))  # and that new segment grows as usual
     assert grown["id"] == after["id"]
+    with provide_services(factory, settings) as services:
+        facilitator = services.people.get_person(facilitator_id)
+        services.transcripts.remove(services.reviews.get(review_id), after["id"], actor=facilitator)
+    complete = (LiveSegment(0, sentence(6)[0].segment, complete=True),)
+    assert stream._store(complete) == []  # all of it struck, nothing new: nothing stored, the stream goes on
     engine.dispose()
