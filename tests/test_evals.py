@@ -45,3 +45,4 @@ def test_a_word_committed_twice_is_counted_unless_the_script_says_it_twice():
     assert doubled_words(reference, "we were hiring hiring. That that was the plan") == ["hiring hiring"]
     assert doubled_words(reference, "That, that was the Primary primary.") == ["primary primary"]
     assert doubled_words(reference, reference) == []
+    assert doubled_words("at 04:10, then 10:00", "at 0 0 4 10, then 10 00") == []  # number tokens

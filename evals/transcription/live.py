@@ -300,11 +300,13 @@ def doubled_words(reference: str, hypothesis: str) -> list[str]:
     """Return each word the hypothesis says twice in a row where the script never does ("hiring hiring").
 
     A live pass that hears a committed word again with drifted times can commit it a second time;
-    WER counts that as one insertion among hundreds, so it is counted here on its own.
+    WER counts that as one insertion among hundreds, so it is counted here on its own. Numbers
+    are left out: a spoken time or amount reaches the script and Whisper's text as different
+    tokens ("04:10" is 04 10; "oh four ten" may come out as 0 4 10), so "0 0" is not a doubling.
     """
     ref, hyp = normalise_text(reference), normalise_text(hypothesis)
     said_twice = {a for a, b in itertools.pairwise(ref) if a == b}
-    return [f"{a} {b}" for a, b in itertools.pairwise(hyp) if a == b and a not in said_twice]
+    return [f"{a} {b}" for a, b in itertools.pairwise(hyp) if a == b and a not in said_twice and not a[0].isdigit()]
 
 
 def _live_wer(streams: list[Stream], label: str, seconds: float) -> Figure:
