@@ -33,7 +33,7 @@ from service.api.auth import PUBLIC_PATHS, DebriefAuthenticationMiddleware, Toke
 from service.api.deps import provide_actor, provide_services
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.sessions import SignInSessionConfig
-from service.db.engine import make_engine, make_session_factory
+from service.db.engine import make_engine, make_room_read_engine, make_session_factory
 from service.domain.accounts.controller import AccountController
 from service.domain.drafting.controller import DraftingController
 from service.domain.drafts.controller import DraftController
@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Create the application; the database engine is created here and disposed at shutdown."""
     settings = settings or Settings()
     engine = make_engine(settings)
+    busy, waiting = request_limits(settings)
+    room_read_engine = make_room_read_engine(settings, connections=busy)
     # The model endpoint starts nothing until the first draft (the embedded server is started lazily).
     endpoint = ModelEndpoint.from_settings(settings)
     state = State(
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "engine": engine,
             "session_factory": make_session_factory(engine),
+            "room_read_engine": room_read_engine,  # None on SQLite
             "model_endpoint": endpoint,
             # The review room's read, built once per change of the review (checked on every read).
             "room_reads": RoomReads(),
@@ -108,8 +111,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         set_rate_limit_headers=True,
     )
 
-    def dispose_engine() -> None:
+    async def dispose_engine() -> None:
         engine.dispose()
+        if room_read_engine is not None:
+            await room_read_engine.dispose()
 
     async def open_index() -> None:
         # Opening may rebuild the index from the database (embedding every failure): a worker thread.
@@ -141,7 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=state,
         stores=_stores(settings),
         middleware=[
-            admission_middleware(*request_limits(settings)),
+            admission_middleware(busy, waiting),
             sessions.middleware,
             login_limit.middleware,
             authentication,

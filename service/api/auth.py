@@ -37,6 +37,9 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REQUEST_SESSION = "debrief.db_session"
 STALE_TOKEN = "debrief.stale_token"
 PERSON_KEY = "debrief.person"
+SIGN_IN_FIRST = "Sign in first (POST /api/session), or send an API token."
+TOKEN_REFUSED = "This API token is unknown or revoked; create a new one."
+ACCOUNT_INACTIVE = "Your account is no longer active; sign in again."
 SERVICE_PARAMETERS = frozenset({"services", "actor"})  # handler parameters served by provide_services
 # Reachable without signing in: health, sign-in itself, first-run setup, password links, static files,
 # the API description, and the pages that explain how to sign in.
@@ -93,7 +96,7 @@ class DebriefAuthenticationMiddleware(AbstractAuthenticationMiddleware):
                 await run_sync(session.close)
             token_id = scope_extras(scope).pop(STALE_TOKEN, None)
             if token_id is not None:  # bookkeeping, after the response and on a session of its own
-                await run_sync(_note_token_use, connection_factory(scope), token_id)
+                await run_sync(note_token_use, connection_factory(scope), token_id)
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         scope = connection.scope
@@ -104,7 +107,7 @@ class DebriefAuthenticationMiddleware(AbstractAuthenticationMiddleware):
             cookie_session = scope.get("session")
             person_id = cookie_session.get(SESSION_KEY) if isinstance(cookie_session, dict) else None
             if person_id is None:
-                raise NotAuthorizedException("Sign in first (POST /api/session), or send an API token.")
+                raise NotAuthorizedException(SIGN_IN_FIRST)
         if scope["type"] == "websocket":
             with_session = partial(_with_own_session, factory)
         else:
@@ -116,9 +119,7 @@ class DebriefAuthenticationMiddleware(AbstractAuthenticationMiddleware):
             )
         found = await run_sync(with_session, partial(_find_person, token=token, person_id=person_id))
         if found is None:
-            if token is not None:
-                raise NotAuthorizedException("This API token is unknown or revoked; create a new one.")
-            raise NotAuthorizedException("Your account is no longer active; sign in again.")
+            raise NotAuthorizedException(TOKEN_REFUSED if token is not None else ACCOUNT_INACTIVE)
         viewer, stale_token_id = found
         if stale_token_id is not None:
             scope_extras(scope)[STALE_TOKEN] = stale_token_id
@@ -204,11 +205,12 @@ def _with_own_session(
     with unit_of_work(factory, write=False) as session:
         found = find(session)
     if found is not None and found[1] is not None:
-        _note_token_use(factory, found[1])
+        note_token_use(factory, found[1])
     return found
 
 
-def _note_token_use(factory: sessionmaker[Session], token_id: int) -> None:
+def note_token_use(factory: sessionmaker[Session], token_id: int) -> None:
+    """Record that a token was used (to the minute), on a session of its own; a busy database only logs."""
     try:
         with unit_of_work(factory) as session:
             AccountService(session).note_token_use(token_id)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 # Registers the after-commit hooks on every Session (side effects run only once a transaction commits).
@@ -36,6 +37,25 @@ def make_engine(settings: Settings) -> Engine:
         pool_size=settings.database.pool_size,
         max_overflow=settings.database.max_overflow,
         pool_pre_ping=True,
+    )
+
+
+def make_room_read_engine(settings: Settings, *, connections: int) -> AsyncEngine | None:
+    """PostgreSQL only: the asyncio engine the review room's read runs on (service/api/room_read.py).
+
+    ``connections``: as many as reads can be in flight in one process (the admission gate's busy
+    requests), so the pool never makes a read wait. Each read is one statement, so the connections
+    stay in autocommit: no BEGIN and COMMIT round trips.
+    """
+    if not settings.database_url.startswith("postgresql"):
+        return None
+    return create_async_engine(
+        settings.database_url,
+        echo=settings.database.echo,
+        pool_size=connections,
+        max_overflow=0,
+        pool_pre_ping=True,
+        isolation_level="AUTOCOMMIT",
     )
 
 

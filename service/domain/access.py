@@ -7,7 +7,7 @@ exist (404), so a review's existence never leaks to other teams.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from service.errors import Forbidden, NotFound
@@ -59,6 +59,19 @@ class Access:
         teams = select(TeamMember.team_id).where(TeamMember.person_id == self.viewer.id)
         taking_part = select(Participant.review_id).where(Participant.person_id == self.viewer.id)
         return or_(Review.team_id.in_(teams), Review.id.in_(taking_part), Review.facilitator_id == self.viewer.id)
+
+    @staticmethod
+    def review_visible_to(
+        person_id: SQLColumnExpression[int], is_admin: SQLColumnExpression[bool]
+    ) -> ColumnElement[bool]:
+        """`can_see_review` as SQL about ``Review`` and a person given as columns of the same query.
+
+        The room read checks credentials and access in one statement (service/domain/reviews/room_access.py);
+        tests/service/test_access.py checks the two definitions agree.
+        """
+        member = exists().where(TeamMember.team_id == Review.team_id, TeamMember.person_id == person_id)
+        taking_part = exists().where(Participant.review_id == Review.id, Participant.person_id == person_id)
+        return or_(is_admin, member, Review.facilitator_id == person_id, taking_part)
 
     def ensure_can_start_reviews(self, team_id: int) -> None:
         role = self.role_in_team(team_id)

@@ -4,13 +4,16 @@ import re
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from service.app import create_app
 from service.db.engine import make_engine, make_session_factory
+from service.domain.access import Access
 from service.domain.drafts.service import ModelCall
 from service.domain.services import provide_services
 from service.domain.transcripts.service import NewSegment
-from service.models import DraftKind, Failure, Pattern, PatternMember, Role
+from service.models import DraftKind, Failure, Pattern, PatternMember, Person, Review, Role
 from tests.helpers import make_cast, ok
 
 CALL = ModelCall(prompt_id="p", prompt_version="1", model="m", input_hash="0" * 64, raw_output="{}")
@@ -238,3 +241,30 @@ def test_the_invitation_page_lets_a_signed_in_person_join(client, world, auth):
     assert page.status_code == 200 and "Join the review" in page.text
     joined = client.post(invite["url"], headers=outsider, follow_redirects=False)
     assert joined.status_code == 303 and joined.headers["location"] == f"/reviews/{ids['review_id']}"
+
+
+def test_the_sql_access_rule_agrees_with_can_see_review_for_every_kind_of_viewer(services):
+    """`Access.review_visible_to` (the room read's one statement) and `can_see_review` (everything else)."""
+    cast = make_cast(services)
+    people = services.people
+    site_admin = people.create_person(name="Sam Siteadmin", is_admin=True)
+    reader = people.create_person(name="Rita Reader")
+    people.add_member(team_id=cast.team.id, person_id=reader.id, role=Role.READER)
+    guest_facilitator = people.create_person(name="Gus Guest")  # facilitates, not in the team
+    guest = people.create_person(name="Pat Participant")  # takes part, not in the team
+    review = services.reviews.create(
+        team_id=cast.team.id, title="Second outage", what_failed="", failed_at=cast.review.failed_at,
+        facilitator_id=guest_facilitator.id, participant_ids=[guest.id], actor=cast.alice,
+    )  # fmt: skip
+    viewer = aliased(Person)
+    visible = Access.review_visible_to(viewer.id, viewer.is_admin)
+    for person in (site_admin, reader, guest_facilitator, guest, cast.alice, cast.outsider):
+        for shown in (cast.review, review):
+            by_sql = services.session.scalar(
+                select(visible).select_from(Review).join(viewer, viewer.id == person.id).where(Review.id == shown.id)
+            )
+            by_objects = Access(services.session, person).can_see_review(shown)
+            assert bool(by_sql) is by_objects, (person.name, shown.title)
+    kinds = {p.name: Access(services.session, p).can_see_review(review) for p in (guest_facilitator, guest, reader)}
+    assert kinds == {"Gus Guest": True, "Pat Participant": True, "Rita Reader": True}
+    assert not Access(services.session, cast.outsider).can_see_review(review)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody, QueryParameter
@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_304_NOT_MODIFIED
 from sqlalchemy import select
 
 from service.api.deps import ActorDep, ServicesDep
+from service.api.room_read import read_room
 from service.api.types import PathId
 from service.domain import audit
 from service.domain.drafts.schemas import DraftOut
@@ -61,26 +62,27 @@ class ReviewController(Controller):
 
     @get(
         "/{review_id:int}",
-        sync_to_thread=True,
         summary="The whole review: questions, failures, answers with provenance, drafts",
         description="Carries an ETag; send it back as If-None-Match and an unchanged review is a 304.",
         responses={304: ResponseSpec(None, description="Not modified since the ETag in If-None-Match")},
+        # Checks the credentials itself, in its one statement (service/api/room_read.py).
+        exclude_from_auth=True,
     )
-    def detail(
+    async def detail(
         self,
         review_id: PathId,
-        services: ServicesDep,
+        request: Request[Any, Any, Any],
         state: State,
         if_none_match: Annotated[str | None, HeaderParameter(name="If-None-Match")] = None,
     ) -> Response[ReviewDetail]:
         # Built once per change of the review, per process; access is still checked on every read.
-        read = state.room_reads.read(services.session, services.reviews, review_id)
+        read, after = await read_room(request, state, review_id)
         # private, no-cache: a browser keeps the body and asks again each time; no shared cache stores it.
         headers = {"etag": read.etag, "cache-control": "private, no-cache"}
         if not_modified(if_none_match, read.etag):
-            return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers=headers)  # type: ignore[arg-type]
+            return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers=headers, background=after)  # type: ignore[arg-type]
         # The body is the ReviewDetail already encoded; Litestar sends bytes as they are.
-        return Response(read.body, headers=headers)  # type: ignore[arg-type]
+        return Response(read.body, headers=headers, background=after)  # type: ignore[arg-type]
 
     @patch("/{review_id:int}", sync_to_thread=True, summary="Correct the title, description or failure time")
     def update(

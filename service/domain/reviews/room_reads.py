@@ -51,11 +51,9 @@ class RoomReads:
         review = reviews.get(review_id, options=REVIEW_LOADS)
         summary = ReviewSummary.of(review)
         summary_json = encode_json(summary)
-        with self._lock:
-            entry = self._entries.get(review.id)
-            if entry is not None and entry[0] == review.revision and entry[1] == summary_json:
-                self._entries.move_to_end(review.id)
-                return entry[2]
+        cached = self._cached(review.id, review.revision, summary_json)
+        if cached is not None:
+            return cached
         body = encode_json(review_detail(session, review, summary))
         built = RoomRead(body=body, etag=f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"')
         with self._lock:
@@ -66,6 +64,18 @@ class RoomReads:
                 while len(self._entries) > self.capacity:
                     self._entries.popitem(last=False)
         return built
+
+    def cached(self, review_id: int, revision: int, summary: ReviewSummary) -> RoomRead | None:
+        """The room built at this revision around this summary, if this process has it (room_access.py)."""
+        return self._cached(review_id, revision, encode_json(summary))
+
+    def _cached(self, review_id: int, revision: int, summary_json: bytes) -> RoomRead | None:
+        with self._lock:
+            entry = self._entries.get(review_id)
+            if entry is None or entry[0] != revision or entry[1] != summary_json:
+                return None
+            self._entries.move_to_end(review_id)
+            return entry[2]
 
 
 def not_modified(if_none_match: str | None, etag: str) -> bool:

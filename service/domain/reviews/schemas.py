@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service.api.rows import Columns
@@ -75,7 +75,8 @@ class ReviewSummary(msgspec.Struct, kw_only=True):
     current_question: QuestionOut
 
     @classmethod
-    def of(cls, review: Review) -> ReviewSummary:
+    def of(cls, review: Review | Row[Any]) -> ReviewSummary:
+        """From a Review loaded with its team and facilitator, or a row shaped like one (room_access.py)."""
         w = window(due_at=review.due_at, held_at=review.held_at, now=utcnow())
         q = Question(review.current_question)
         return SUMMARY_COLUMNS.build(
