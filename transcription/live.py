@@ -70,6 +70,7 @@ class OnlineSession:
         edge_s: float = 0.5,
         pause_s: float | None = None,
         pauses: PauseDetector | None = None,
+        earlier_passes: int = 1,
     ) -> None:
         """Configure the session.
 
@@ -95,6 +96,8 @@ class OnlineSession:
                 benchmark (d12, 1 speaker) 0.3 s took p95 4.93 -> 4.09 s but live WER 0.339 -> 0.377,
                 beyond run-to-run noise, and a word one pass heard is not checked by a second.
             pauses: finds the speaker's pauses in the buffer (default: Silero VAD).
+            earlier_passes: how many earlier passes a pass may agree with to commit a word
+                (`StreamingPolicy`'s `earlier`; 1: the previous pass only).
         """
         if not 0 < keep_after_forced_cut_s < max_buffer_s:
             raise ValueError("need 0 < keep_after_forced_cut_s < max_buffer_s")
@@ -104,7 +107,8 @@ class OnlineSession:
         self._keep_s = keep_after_forced_cut_s
         self._max_sentence_s = max_sentence_s
         self._prompt_chars = prompt_chars
-        self._policy = StreamingPolicy(edge_s=edge_s)
+        self._policy = StreamingPolicy(edge_s=edge_s, earlier=earlier_passes)
+        self._earlier_passes = earlier_passes
         self._pause_s = pause_s or None
         self._pauses = pauses or SileroPauses()
         self._buffer: AudioArray = np.zeros(0, dtype=np.float32)
@@ -120,6 +124,11 @@ class OnlineSession:
     def pause_s(self) -> float | None:
         """The pause that commits the words before it, or None: only two agreeing passes commit."""
         return self._pause_s
+
+    @property
+    def earlier_passes(self) -> int:
+        """How many earlier passes a pass may agree with to commit a word."""
+        return self._earlier_passes
 
     @property
     def received_s(self) -> float:

@@ -13,7 +13,7 @@ by a buffer cut, or flushed at the end of the stream).
 
     python -m evals.transcription.live_replay [--calls 3,4,5] [--speakers 1] [--seconds 120]
         [--beam 5] [--step 0.5] [--edge 0.5] [--pause 0.6] [--pass-s S] [--threads 2]
-        [--window auto|full|short] [--trace]
+        [--window auto|full|short] [--earlier 1] [--trace]
 
 `--calls` indexes the dev calls sorted by length; the live benchmark streams calls 0-2, so tune
 on others. Prints JSON: the delay percentiles, their parts, live WER over the first playing, and
@@ -115,6 +115,7 @@ def replay(
     edge_s: float,
     pause_s: float | None,
     pass_s: float | None = None,
+    earlier: int = 1,
 ) -> Replay:
     """Stream each audio as one speaker, all at once, on a virtual clock; see the module docstring.
 
@@ -122,7 +123,10 @@ def replay(
     encoder window for a short-window transcriber (an approximation): on a machine shared with
     other work, wall times made two runs of the same configuration differ by 50 % in p95.
     """
-    sessions = [OnlineSession(transcriber, step_s=step_s, edge_s=edge_s, pause_s=pause_s) for _ in audios]
+    sessions = [
+        OnlineSession(transcriber, step_s=step_s, edge_s=edge_s, pause_s=pause_s, earlier_passes=earlier)
+        for _ in audios
+    ]
     tags = [_Tagged(s) for s in sessions]
     pcm = [pcm16(a) for a in audios]
     fed = [0] * len(audios)  # samples handed to each session
@@ -244,6 +248,7 @@ def main() -> None:
                         help="encoder window; auto does as the service: short with several speakers")  # fmt: skip
     parser.add_argument("--pass-s", type=float, default=None,
                         help="charge a full-window pass this many seconds instead of its wall time")  # fmt: skip
+    parser.add_argument("--earlier", type=int, default=1, help="earlier passes a pass may agree with")
     parser.add_argument("--trace", action="store_true", help="print every pass's committed | provisional text")
     args = parser.parse_args()
     cases = review_calls()
@@ -256,7 +261,8 @@ def main() -> None:
     transcriber.load()
     audios = [loop_to(np.concatenate(t), args.seconds) for t in turns]
     pause_s = args.pause if args.pause >= 0 else None
-    result = replay(transcriber, audios, step_s=args.step, edge_s=args.edge, pause_s=pause_s, pass_s=args.pass_s)
+    result = replay(transcriber, audios, step_s=args.step, edge_s=args.edge, pause_s=pause_s,
+                    pass_s=args.pass_s, earlier=args.earlier)  # fmt: skip
     # Score WER on the turns wholly heard in the first playing (a short run covers part of a call).
     references, heard_s = [], []
     for case, spoken in zip(chosen, turns, strict=True):

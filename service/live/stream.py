@@ -66,6 +66,7 @@ class LiveStream:
             passes.transcriber,
             step_s=settings.whisper.live_step_s,
             pause_s=settings.whisper.live_pause_commit_s,
+            earlier_passes=settings.whisper.live_earlier_passes,
         )
         self._passes = passes
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()

@@ -88,6 +88,26 @@ def test_a_genuinely_repeated_word_is_committed_twice() -> None:
     assert texts(committed) == "no no we did"
 
 
+def test_a_committed_word_heard_again_later_than_its_end_is_not_committed_twice() -> None:
+    policy = StreamingPolicy(earlier=2)
+    policy.update(words("we were hiring"))
+    policy.update(words("we were hiring"))  # commits all three, "hiring" ends at 1.2
+    # Two passes time "hiring" after its committed end: past the time filter and the n-gram check.
+    late = [(0.0, 0.4, "we"), (0.4, 0.8, "were"), (1.25, 1.6, "hiring"), (1.6, 2.0, "engineers")]
+    policy.update(late)
+    committed, _ = policy.update(late)
+    assert texts(committed) == "engineers"
+
+
+def test_a_word_the_hypothesis_says_twice_is_committed_twice() -> None:
+    policy = StreamingPolicy(earlier=2)
+    policy.update(words("we said no"))
+    policy.update(words("we said no"))
+    policy.update(words("we said no no more"))
+    committed, _ = policy.update(words("we said no no more"))
+    assert texts(committed) == "no more"
+
+
 def test_words_starting_before_the_committed_end_are_ignored() -> None:
     policy = StreamingPolicy()
     policy.update(words("one two three"))
@@ -230,3 +250,37 @@ def test_words_said_before_a_pause_are_committed_without_a_second_hypothesis() -
     committed, provisional = policy.update(words("We signed twelve. Then we", start=0.0), heard_until=2.6)
     assert texts(committed) == "Then"
     assert texts(provisional) == "we"
+
+
+def test_passes_that_alternate_on_a_word_commit_when_one_agrees_with_the_pass_before_last() -> None:
+    policy = StreamingPolicy(earlier=2)
+    policy.update(words("We ran a simultaneous"))
+    committed, _ = policy.update(words("We ran us simultaneous test"))
+    assert texts(committed) == "We ran"
+    committed, provisional = policy.update(words("We ran a simultaneous test"))
+    assert texts(committed) == "a simultaneous"  # as the first pass said, which did not hear "test"
+    assert texts(provisional) == "test"
+    committed, provisional = policy.update(words("We ran a simultaneous test. Then"))
+    assert texts(committed) == "test."
+    assert texts(provisional) == "Then"
+
+
+def test_a_pass_out_of_step_with_the_committed_words_agrees_with_nothing() -> None:
+    policy = StreamingPolicy(earlier=2)
+    policy.update(words("We ran a simultaneous"))
+    policy.update(words("We ran uh a simultaneous test"))  # commits "We ran"
+    committed, _ = policy.update(words("We ran a simultaneous"))
+    assert texts(committed) == "a simultaneous"  # as the first pass said; ends at 1.6 s
+    # Cut after two words, the second pass's tail would read "simultaneous test": a pass that
+    # re-hears "simultaneous" late (1.6-2.0 s) would agree with it and commit the word twice.
+    late = [*words("We ran a"), (1.6, 2.0, "simultaneous"), (2.0, 2.4, "test")]
+    committed, _ = policy.update(late)
+    assert committed == []
+
+
+def test_only_the_previous_pass_counts_by_default() -> None:
+    policy = StreamingPolicy()
+    policy.update(words("We ran a simultaneous"))
+    policy.update(words("We ran us simultaneous test"))
+    committed, _ = policy.update(words("We ran a simultaneous test"))
+    assert committed == []

@@ -69,3 +69,17 @@ def test_words_said_after_a_person_struck_the_growing_sentence_start_a_new_segme
     complete = (LiveSegment(0, sentence(6)[0].segment, complete=True),)
     assert stream._store(complete) == []  # all of it struck, nothing new: nothing stored, the stream goes on
     engine.dispose()
+
+
+@pytest.mark.parametrize(("setting", "earlier"), [(None, 1), (2, 2)])
+def test_a_stream_agrees_with_as_many_earlier_passes_as_the_setting_says(tmp_path: Path, setting, earlier) -> None:
+    whisper = {} if setting is None else {"live_earlier_passes": setting}
+    stream = LiveStream(
+        None,  # type: ignore[arg-type]  # the socket is not used before run()
+        Speaker(review_id=1, person_id=1, name="Ana", offset_s=0.0),
+        settings=Settings(data_dir=tmp_path, whisper=whisper),
+        session_factory=None,  # type: ignore[arg-type]
+        channels=None,  # type: ignore[arg-type]
+        passes=LivePasses(NamedTranscriber("full")),
+    )
+    assert stream.session.earlier_passes == earlier
