@@ -18,18 +18,22 @@ from transcription.live import LiveSegment
 from transcription.types import Segment, Word
 
 
-@pytest.mark.parametrize(("setting", "pause_s"), [(None, None), (0.0, None), (0.3, 0.3)])
-def test_a_stream_commits_at_a_pause_only_when_the_setting_asks(tmp_path: Path, setting, pause_s) -> None:
-    whisper = {} if setting is None else {"live_pause_commit_s": setting}
-    stream = LiveStream(
-        None,  # type: ignore[arg-type]  # the socket is not used before run()
+def _unstarted(settings: Settings) -> LiveStream:
+    """A stream as the live socket sets it up, before run(): no socket, database or channels used yet."""
+    return LiveStream(
+        None,  # type: ignore[arg-type]
         Speaker(review_id=1, person_id=1, name="Ana", offset_s=0.0),
-        settings=Settings(data_dir=tmp_path, whisper=whisper),
+        settings=settings,
         session_factory=None,  # type: ignore[arg-type]
         channels=None,  # type: ignore[arg-type]
         passes=LivePasses(NamedTranscriber("full")),
     )
-    assert stream.session.pause_s == pause_s
+
+
+@pytest.mark.parametrize(("setting", "pause_s"), [(None, None), (0.0, None), (0.3, 0.3)])
+def test_a_stream_commits_at_a_pause_only_when_the_setting_asks(tmp_path: Path, setting, pause_s) -> None:
+    whisper = {} if setting is None else {"live_pause_commit_s": setting}
+    assert _unstarted(Settings(data_dir=tmp_path, whisper=whisper)).session.pause_s == pause_s
 
 
 def test_words_said_after_a_person_struck_the_growing_sentence_start_a_new_segment(settings) -> None:
@@ -74,12 +78,4 @@ def test_words_said_after_a_person_struck_the_growing_sentence_start_a_new_segme
 @pytest.mark.parametrize(("setting", "earlier"), [(None, 1), (2, 2)])
 def test_a_stream_agrees_with_as_many_earlier_passes_as_the_setting_says(tmp_path: Path, setting, earlier) -> None:
     whisper = {} if setting is None else {"live_earlier_passes": setting}
-    stream = LiveStream(
-        None,  # type: ignore[arg-type]  # the socket is not used before run()
-        Speaker(review_id=1, person_id=1, name="Ana", offset_s=0.0),
-        settings=Settings(data_dir=tmp_path, whisper=whisper),
-        session_factory=None,  # type: ignore[arg-type]
-        channels=None,  # type: ignore[arg-type]
-        passes=LivePasses(NamedTranscriber("full")),
-    )
-    assert stream.session.earlier_passes == earlier
+    assert _unstarted(Settings(data_dir=tmp_path, whisper=whisper)).session.earlier_passes == earlier
