@@ -150,6 +150,8 @@ def test_a_muted_stream_stays_open_sends_nothing_to_the_transcript_and_does_not_
         wait_for(lambda: passes.sounding_streams == 1, timeout_s=10, what="sounding")
         for message in _real_time(spoken_pcm[32000:]):
             speaker.send_bytes(message)
+        # Its last second is exact zeros, as a pause of synthesised speech: a pause is not a mute.
+        assert passes.sounding_streams == 1
         speaker.send_text(json.dumps({"type": "stop"}))
         assert speaker.receive_json(timeout=30)["type"] == "finished"
     stored = ok(client.get(f"/api/reviews/{rid}/segments", headers=auth(cast_ids["bob"])))
