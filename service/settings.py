@@ -107,6 +107,19 @@ class WhisperSettings(BaseModel):
         description="Seconds of audio transcribed per step of an upload job: the unit of progress and of "
         "resumption after a restart (a stored job keeps the value it started with).",
     )
+    separate_speakers: bool = Field(
+        True,
+        description="Tell the voices of an uploaded recording apart (Speaker 1, Speaker 2, ...; the group "
+        "names them in the review room). Off labels every segment with the recording's name.",
+    )
+    speaker_threshold: float = Field(
+        0.85,
+        gt=0,
+        lt=1,
+        description="Cosine similarity of voice embeddings at which a segment of an upload joins a speaker "
+        "already found rather than starting a new one (higher: more, purer speakers). Measured on espeak-ng "
+        "dev calls: one voice's utterances 0.95-0.98 from its centre, distinguishable voices 0.70-0.85.",
+    )
     in_process_worker: bool = Field(
         True,
         description="Transcribe uploads in one background thread of the web process (the single-machine "

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from transcription.audio import AudioChunk, iter_chunks, probe
 from transcription.memory import release_freed_memory
-from transcription.types import Segment, Transcriber, Transcript
+from transcription.types import AudioArray, Segment, Transcriber, Transcript
 
 ProgressCallback = Callable[[float, float], None]
 """Called with (seconds of audio done, total seconds) after each chunk has been handed over."""
@@ -27,6 +27,8 @@ class ChunkResult:
     start_s: float
     end_s: float
     segments: tuple[Segment, ...]
+    samples: AudioArray | None = field(default=None, repr=False, compare=False)
+    """The chunk's audio, for what else needs it (speaker separation); dropped with the result."""
 
     def segment_keys(self) -> list[tuple[int, int]]:
         """Return the stable (chunk index, order) key of each segment, for idempotent storage."""
@@ -67,7 +69,8 @@ def transcribe_file(
     try:
         for chunk in iter_chunks(path, chunk_s=chunk_s):
             work = pool.submit(_transcribe_chunk, transcriber, chunk) if chunk.index >= start_chunk else None
-            queued.append(_Queued(chunk.index, chunk.start_s, chunk.end_s, work))
+            samples = chunk.samples if work is not None else None
+            queued.append(_Queued(chunk.index, chunk.start_s, chunk.end_s, work, samples))
             while sum(q.work is not None for q in queued) >= workers or (queued and queued[0].work is None):
                 yield from _hand_over(queued.popleft(), total_s, on_progress)
         while queued:
@@ -92,11 +95,12 @@ class _Queued:
     start_s: float
     end_s: float
     work: Future[tuple[Segment, ...]] | None  # None: a chunk before start_chunk
+    samples: AudioArray | None
 
 
 def _hand_over(queued: _Queued, total_s: float, on_progress: ProgressCallback | None) -> Iterator[ChunkResult]:
     if queued.work is not None:
-        yield ChunkResult(queued.index, queued.start_s, queued.end_s, queued.work.result())
+        yield ChunkResult(queued.index, queued.start_s, queued.end_s, queued.work.result(), queued.samples)
     if on_progress:
         on_progress(min(queued.end_s, total_s), total_s)
 

@@ -26,6 +26,7 @@ from service.domain.services import provide_services
 from service.domain.transcripts.schemas import SegmentOut
 from service.domain.transcripts.service import NewSegment
 from service.errors import DebriefError
+from service.jobs.speakers import Voices, chunk_voices, label_segments, unseparated_label
 from service.models import Recording, RecordingStatus, SegmentSource
 from service.settings import Settings
 from transcription.batch import ChunkResult, transcribe_file
@@ -79,11 +80,6 @@ class SkipDigitalSilence:
         if audio.size == 0 or float(np.max(np.abs(audio))) <= DIGITAL_SILENCE_PEAK:
             return []
         return self.inner.transcribe(audio, offset_s=offset_s, prompt=prompt)
-
-
-def speaker_label(recording: Recording) -> str:
-    # Uploads carry no speaker separation yet; the label says where the words came from.
-    return f"Recording: {recording.filename}"[:120]
 
 
 def run_transcription_job(
@@ -141,7 +137,9 @@ def _run(
             workers=settings.whisper.upload_workers,
         )
         for result in chunks:
-            out = _store_chunk(factory, settings, recording_id, result)
+            # Embedded here, outside the chunk's transaction, while the next chunks are transcribed.
+            voices = chunk_voices(settings, result)
+            out = _store_chunk(factory, settings, recording_id, result, voices)
             if publish:
                 for event in out:
                     publish(review_id, event)
@@ -176,7 +174,7 @@ class RecordingRemoved(Exception):
 
 
 def _store_chunk(
-    factory: sessionmaker[Session], settings: Settings, recording_id: int, result: ChunkResult
+    factory: sessionmaker[Session], settings: Settings, recording_id: int, result: ChunkResult, voices: Voices | None
 ) -> list[dict[str, Any]]:
     """Store one chunk's segments and the new progress in one transaction; return events to publish."""
     with provide_services(factory, settings) as services:
@@ -186,10 +184,17 @@ def _store_chunk(
         if result.index < recording.chunks_done:
             return []  # another delivery of this job stored it meanwhile
         review = services.reviews.get(recording.review_id)
-        speaker = speaker_label(recording)
+        kept = [(order, segment) for order, segment in enumerate(result.segments) if segment.text.strip()]
+        if voices is None:
+            labels = [unseparated_label(recording)] * len(kept)
+        else:
+            threshold = settings.whisper.speaker_threshold
+            labels = label_segments(services.session, recording, [voices[o] for o, _ in kept], threshold=threshold)
         new = [
             NewSegment(
-                speaker=speaker,
+                speaker=label.speaker,
+                person_id=label.person_id,
+                speaker_id=label.speaker_id,
                 text=segment.text,
                 start_s=segment.start,
                 end_s=max(segment.end, segment.start),
@@ -197,8 +202,7 @@ def _store_chunk(
                 confidence=min(max(segment.confidence, 0.0), 1.0),
                 source_key=f"rec{recording_id}:c{result.index}:s{order}",
             )
-            for order, segment in enumerate(result.segments)
-            if segment.text.strip()
+            for (order, segment), label in zip(kept, labels, strict=True)
         ]
         stored = services.transcripts.add(review, new, actor=None) if new else []
         recording.chunks_done = result.index + 1

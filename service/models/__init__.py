@@ -9,7 +9,7 @@ from service.models.failures import Answer, Failure
 from service.models.learnings import Learning
 from service.models.links import Pattern, PatternMember, SimilarityLink
 from service.models.people import Person, Team, TeamMember
-from service.models.recordings import Recording, RecordingStatus
+from service.models.recordings import Recording, RecordingSpeaker, RecordingStatus
 from service.models.reviews import Participant, Review
 from service.models.segments import Segment
 from service.models.vocabulary import (
@@ -52,6 +52,7 @@ __all__ = [
     "Person",
     "Question",
     "Recording",
+    "RecordingSpeaker",
     "RecordingStatus",
     "Review",
     "ReviewInvite",

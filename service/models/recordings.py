@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, Timestamped
@@ -56,3 +56,25 @@ class Recording(Timestamped, Base):
     finished_at: Mapped[datetime | None]
     audio_deleted_at: Mapped[datetime | None]
     """Set when the retention policy removed the audio file; the transcript stays."""
+
+
+class RecordingSpeaker(Base):
+    """One voice that speaker separation found in a recording, and who the group says it is.
+
+    `voice` is the duration-weighted sum of its segments' voice embeddings (256 little-endian
+    float32 values), stored with each chunk's segments so a resumed job numbers speakers as an
+    unbroken one would (transcription/speakers.py).
+    """
+
+    __tablename__ = "recording_speakers"
+    __table_args__ = (UniqueConstraint("recording_id", "number", name="uq_recording_speakers_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    """1, 2, ... in order of first appearance in the recording."""
+    voice: Mapped[bytes] = mapped_column(LargeBinary)
+    seconds: Mapped[float] = mapped_column(default=0.0)
+    name: Mapped[str | None] = mapped_column(String(120))
+    """Who the group says this is; None: still "Speaker N"."""
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))

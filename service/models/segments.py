@@ -37,3 +37,7 @@ class Segment(Timestamped, Base):
     corrected_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     """Who last corrected the text by hand (the audit log keeps every version); None: as transcribed."""
     corrected_at: Mapped[datetime | None]
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recording_speakers.id", ondelete="SET NULL"), index=True, default=None
+    )
+    """The separated voice of an uploaded recording that said it (None: live, typed, or not separated)."""

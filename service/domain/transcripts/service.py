@@ -29,6 +29,8 @@ class NewSegment:
     confidence: float | None = None
     person_id: int | None = None
     source_key: str | None = None
+    speaker_id: int | None = None
+    """The separated voice of an uploaded recording (service/jobs/speakers.py)."""
 
 
 class TranscriptService:
@@ -77,6 +79,7 @@ class TranscriptService:
                 source=new.source.value,
                 confidence=new.confidence,
                 source_key=new.source_key,
+                speaker_id=new.speaker_id,
                 question=None if new.source == SegmentSource.UPLOAD else review.current_question,
             )
             self.session.add(segment)
