@@ -14,7 +14,8 @@ from service.api.types import PathId
 from service.domain.drafting.generate import generate_draft
 from service.domain.export.document import review_document
 from service.domain.export.markdown import provenance_text
-from service.domain.recordings.controller import remove_recording
+from service.domain.recordings.controller import name_speaker, remove_recording
+from service.domain.recordings.schemas import SpeakerNaming
 from service.domain.services import Services
 from service.domain.transcripts.service import NewSegment
 from service.errors import NotFound
@@ -107,6 +108,26 @@ class RoomPages(Controller):
         review = services.reviews.get(review_id)
         remove = lambda: remove_recording(services, review_id, recording_id, actor=actor, state=state)  # noqa: E731
         return _act(request, services, actor, review, remove)
+
+    @post(ROOM + "/recordings/{recording_id:int}/speakers/{number:int}", sync_to_thread=True)
+    def name_speaker(
+        self,
+        request: Request,
+        review_id: PathId,
+        recording_id: PathId,
+        number: PathId,
+        data: Form,
+        services: ServicesDep,
+        actor: ActorDep,
+        state: State,
+    ) -> object:
+        """ "Speaker 2 is Eli": a person taking part, picked from the list, or a typed name."""
+        review = services.reviews.get(review_id)
+        picked = field(data, "person_id")
+        # A person picked from the list wins over a name left in the text box.
+        naming = SpeakerNaming(person_id=int(picked)) if picked.isdigit() else SpeakerNaming(name=field(data, "name"))
+        name = lambda: name_speaker(services, review_id, recording_id, number, naming, actor=actor, state=state)  # noqa: E731
+        return _act(request, services, actor, review, name)
 
     @post(ROOM + "/failures", sync_to_thread=True)
     def add_failure(

@@ -12,7 +12,7 @@ from service.domain.export.markdown import GROUNDING_LABEL, KIND_LABEL
 from service.domain.recordings.service import RecordingService, progress
 from service.domain.reviews.schemas import ReviewSummary
 from service.domain.services import Services
-from service.models import Draft, LinkStatus, Person, Question, Review, Segment, SimilarityLink
+from service.models import Draft, LinkStatus, Person, Question, RecordingSpeaker, Review, Segment, SimilarityLink
 
 CATEGORY_HELP = {
     "avoidable": "a process or assumption failed: change the process now",
@@ -84,16 +84,26 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
 
 
 def _recordings(services: Services, review: Review, me: Person) -> list[dict[str, Any]]:
-    """The review's uploads, each with its uploader's name and whether ``me`` may remove it."""
+    """The review's uploads, each with its uploader's name, its speakers and whether ``me`` may remove it."""
     recordings = RecordingService(services.session, reviews=services.reviews).list_recordings(review)
     ids = {r.uploaded_by for r in recordings if r.uploaded_by is not None}
     names: dict[int | None, str] = {}
     if ids:
         rows = services.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).tuples()
         names = {person_id: name for person_id, name in rows}
+    speakers: dict[int, list[RecordingSpeaker]] = {}
+    if recordings:
+        found = services.session.scalars(
+            select(RecordingSpeaker)
+            .where(RecordingSpeaker.recording_id.in_([r.id for r in recordings]))
+            .order_by(RecordingSpeaker.number)
+        )
+        for speaker in found:
+            speakers.setdefault(speaker.recording_id, []).append(speaker)
     return [
         {
             "recording": r,
+            "speakers": speakers.get(r.id, []),
             "uploader": names.get(r.uploaded_by, "a former member"),
             "percent": progress(r).percent,
             "can_remove": me.id in (r.uploaded_by, review.facilitator_id),

@@ -25,6 +25,7 @@ BODIES = {
     ("POST", "/api/reviews/{review_id}/go-back"): {"question": 1},
     ("POST", "/api/reviews/{review_id}/segments"): {"segments": [{"speaker": "x", "text": "y"}]},
     ("PATCH", "/api/reviews/{review_id}/segments/{segment_id}"): {"text": "Hijacked"},
+    ("PUT", "/api/reviews/{review_id}/recordings/{recording_id}/speakers/{number}"): {"name": "Hijacked"},
     ("POST", "/api/reviews/{review_id}/failures"): {"title": "x"},
     ("PATCH", "/api/failures/{failure_id}"): {"title": "x"},
     ("POST", "/api/failures/{failure_id}/answers"): {"question": 1, "text": "x"},
@@ -89,6 +90,7 @@ def world(settings):
             "pattern_id": pattern.id,
             "recording_id": 1,  # any id: the outsider is refused at the review before the recording
             "segment_id": 1,  # likewise
+            "number": 1,  # a recording's speaker: likewise
             "invite_id": services.reviews.invite(cast.review, actor=cast.alice, hours=1)[0].id,
         }
         ids["token"] = "not-a-real-token"  # routes whose path secret is the access: a guess must fail

@@ -205,6 +205,17 @@ def test_an_uploaded_recording_shows_progress_fills_the_transcript_and_can_be_re
     assert "uploaded by Rosa Delgado" in page.locator("#recordings").inner_text()
     shot(page, "room-upload-done")
 
+    # Speaker separation found one voice; the group says who it is, once for all its segments.
+    assert "Speaker 1" in page.locator("#recordings").inner_text()
+    assert page.locator(".transcript .who").first.inner_text() == "Speaker 1 (speech.wav)"
+    naming = page.locator("#recordings .name-speaker")
+    naming.locator("select").select_option(label="Joy Santos")
+    shot(page, "room-name-speaker")
+    naming.get_by_role("button", name="Name").click()
+    page.locator("#recordings .speaker-label", has_text="Joy Santos").wait_for(timeout=10_000)
+    page.locator(".transcript .who", has_text="Joy Santos").first.wait_for(timeout=10_000)
+    assert "Speaker 1" not in page.locator(".transcript").inner_text()
+
     # Whisper misheard a number: a person corrects the segment in place.
     first = page.locator(".transcript li.segment").first
     first.get_by_role("button", name="Correct").click()
@@ -219,8 +230,8 @@ def test_an_uploaded_recording_shows_progress_fills_the_transcript_and_can_be_re
         page.get_by_role("link", name="SRT").click()
     captions = Path(download.value.path()).read_text()
     assert download.value.suggested_filename == f"review-{review_id}-transcript.srt"
-    assert captions.startswith("1\n00:00:0")  # the corrected text, under the recording's name
-    assert "\nRecording: speech.wav: We intended to sign forty new members by the end of June.\n" in captions
+    assert captions.startswith("1\n00:00:0")  # the corrected text, under the speaker's given name
+    assert "\nJoy Santos: We intended to sign forty new members by the end of June.\n" in captions
 
     # Off the record: the facilitator strikes the segment (its words are not kept anywhere).
     page.once("dialog", lambda confirm: confirm.accept())

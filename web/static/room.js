@@ -48,6 +48,7 @@
       if (event.type === "segment") refreshTranscript();
       if (event.type === "draft") refreshRoom();
       if (event.type === "recording_removed") { refreshTranscript(); refreshRoom(); }
+      if (event.type === "speaker_named") { refreshTranscript(); refreshRoom(); }
       if (event.type === "segment_removed") refreshTranscript();
       if (event.type === "recording" && ["done", "failed"].includes(event.recording.status)) refreshRoom();
       if (event.type === "provisional" && provisional) {

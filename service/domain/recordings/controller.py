@@ -12,12 +12,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Annotated, TypeVar
 
+import msgspec
 from anyio.to_thread import run_sync
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.api.auth import Viewer
@@ -25,10 +26,12 @@ from service.api.deps import ActorDep, ServicesDep
 from service.api.types import PathId
 from service.db.after_commit import on_commit
 from service.db.engine import unit_of_work
-from service.domain.recordings.schemas import RecordingOut
+from service.domain.recordings.schemas import RecordingOut, SpeakerNaming, SpeakerOut
 from service.domain.recordings.service import RecordingService
+from service.domain.recordings.speakers import SpeakerService
 from service.domain.recordings.storage import MIB, StoredUpload, check_audio, display_name, receive_upload
 from service.domain.services import Services, build_services
+from service.domain.transcripts.schemas import SegmentOut
 from service.errors import NeedsPerson
 from service.models import Person
 from service.settings import Settings
@@ -53,6 +56,31 @@ class RecordingController(Controller):
         review = services.reviews.get(review_id)
         return RecordingOut.of(RecordingService(services.session, reviews=services.reviews).get(review, recording_id))
 
+    @get("/{recording_id:int}/speakers", sync_to_thread=True, summary="The speakers separated in a recording")
+    def list_speakers(self, review_id: PathId, recording_id: PathId, services: ServicesDep) -> list[SpeakerOut]:
+        review = services.reviews.get(review_id)
+        speakers = SpeakerService(services.session, reviews=services.reviews).list_speakers(review, recording_id)
+        return [SpeakerOut.of(s) for s in speakers]
+
+    @put(
+        "/{recording_id:int}/speakers/{number:int}",
+        sync_to_thread=True,
+        summary="Say who a separated speaker is; every segment of theirs in the recording is relabelled (audited)",
+        description="Body: `person_id` (someone taking part) or `name`. Allowed while drafts cite the segments: "
+        "naming changes who, never the words a draft quotes.",
+    )
+    def name_speaker(
+        self,
+        review_id: PathId,
+        recording_id: PathId,
+        number: PathId,
+        data: JSONBody[SpeakerNaming],
+        services: ServicesDep,
+        actor: ActorDep,
+        state: State,
+    ) -> SpeakerOut:
+        return name_speaker(services, review_id, recording_id, number, data, actor=actor, state=state)
+
     @delete(
         "/{recording_id:int}",
         sync_to_thread=True,
@@ -76,6 +104,34 @@ def remove_recording(services: Services, review_id: int, recording_id: int, *, a
     if publish is not None:
         event = {"type": "recording_removed", "recording_id": recording_id, "segment_ids": removed}
         on_commit(services.session, partial(publish, review.id, event))
+
+
+def name_speaker(
+    services: Services,
+    review_id: int,
+    recording_id: int,
+    number: int,
+    data: SpeakerNaming,
+    *,
+    actor: Person,
+    state: State,
+) -> SpeakerOut:
+    """Name a speaker (the API's and the room page's action); the room gets the relabelled segments."""
+    review = services.reviews.get(review_id)
+    naming = SpeakerService(services.session, reviews=services.reviews).name(
+        review, recording_id, number, person_id=data.person_id, name=data.name, actor=actor
+    )
+    speaker = SpeakerOut.of(naming.speaker)
+    publish = state.get("publish_event")
+    if publish is not None:
+        event = {
+            "type": "speaker_named",
+            "recording_id": recording_id,
+            "speaker": msgspec.to_builtins(speaker),
+            "segments": [msgspec.to_builtins(SegmentOut.of(s)) for s in naming.segments],
+        }
+        on_commit(services.session, partial(publish, review.id, event))
+    return speaker
 
 
 # No `services` dependency here on purpose: it opens the request's write transaction at the start,

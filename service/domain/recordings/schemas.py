@@ -9,7 +9,7 @@ import msgspec
 
 from service.api.rows import Columns
 from service.domain.recordings.service import progress
-from service.models import Recording
+from service.models import Recording, RecordingSpeaker
 
 
 class RecordingOut(msgspec.Struct, kw_only=True):
@@ -39,3 +39,28 @@ class RecordingOut(msgspec.Struct, kw_only=True):
 
 
 RECORDING_COLUMNS = Columns(RecordingOut, Recording)
+
+
+class SpeakerOut(msgspec.Struct, kw_only=True):
+    number: Annotated[int, msgspec.Meta(description="1, 2, ... in order of first appearance in the recording.")]
+    label: Annotated[str, msgspec.Meta(description="The name given, else 'Speaker N'.")]
+    name: Annotated[str | None, msgspec.Meta(description="Who the group says this is; null until named.")]
+    person_id: Annotated[int | None, msgspec.Meta(description="The person taking part, when named as one.")]
+    seconds: Annotated[float, msgspec.Meta(description="Seconds of speech that shaped this speaker's voice.")]
+
+    @classmethod
+    def of(cls, s: RecordingSpeaker) -> SpeakerOut:
+        return cls(
+            number=s.number,
+            label=s.name or f"Speaker {s.number}",
+            name=s.name,
+            person_id=s.person_id,
+            seconds=round(s.seconds, 1),
+        )
+
+
+class SpeakerNaming(msgspec.Struct, kw_only=True):
+    person_id: Annotated[int | None, msgspec.Meta(description="Someone taking part in the review.")] = None
+    name: (
+        Annotated[str, msgspec.Meta(max_length=120, description="A typed name, for someone not taking part.")] | None
+    ) = None
