@@ -73,17 +73,23 @@ def load_voice_weights(path: Path | None = None, *, expected_sha256: str | None 
             f"{path} has sha256 {actual}, expected {expected_sha256}: not the reviewed weights. {INSTALL_HINT}"
         )
     try:
-        checkpoint = read_legacy_checkpoint(io.BytesIO(raw))
+        checkpoint, storages = _read_legacy(io.BytesIO(raw))
+        state = checkpoint.get("model_state") if isinstance(checkpoint, dict) else None
+        if not isinstance(state, dict):
+            raise VoiceModelError(f"{path} holds no model_state.")
+        # Only the model's tensors become arrays: the optimiser's state (two thirds of the file) stays bytes.
+        arrays = _materialise(state, storages)
     except (pickle.UnpicklingError, EOFError, struct.error, ValueError, KeyError, TypeError) as exc:
         raise VoiceModelError(f"{path} is not a readable speaker encoder checkpoint: {exc}") from exc
-    state = checkpoint.get("model_state") if isinstance(checkpoint, dict) else None
-    if not isinstance(state, dict):
-        raise VoiceModelError(f"{path} holds no model_state.")
-    return {name: value for name, value in state.items() if isinstance(value, np.ndarray)}
+    return {name: value for name, value in arrays.items() if isinstance(value, np.ndarray)}
 
 
 def read_legacy_checkpoint(handle: IO[bytes]) -> Any:
     """Unpickle a legacy-format torch checkpoint, turning every tensor into a numpy array."""
+    return _materialise(*_read_legacy(handle))
+
+
+def _read_legacy(handle: IO[bytes]) -> tuple[Any, dict[str, npt.NDArray[np.float32]]]:
     if _WeightsUnpickler(handle).load() != _LEGACY_MAGIC:
         raise ValueError("not a legacy torch checkpoint (magic number differs)")
     if _WeightsUnpickler(handle).load() != _LEGACY_VERSION:
@@ -101,7 +107,7 @@ def read_legacy_checkpoint(handle: IO[bytes]) -> Any:
         if len(data) != 4 * count:
             raise ValueError(f"storage {key} is truncated")
         storages[key] = np.frombuffer(data, dtype="<f4")
-    return _materialise(checkpoint, storages)
+    return checkpoint, storages
 
 
 class _FloatStorage:
