@@ -46,3 +46,19 @@ def test_a_word_committed_twice_is_counted_unless_the_script_says_it_twice():
     assert doubled_words(reference, "That, that was the Primary primary.") == ["primary primary"]
     assert doubled_words(reference, reference) == []
     assert doubled_words("at 04:10, then 10:00", "at 0 0 4 10, then 10 00") == []  # number tokens
+
+
+def test_speaker_attribution_maps_speakers_one_to_one_and_counts_words_by_their_turn():
+    from evals.transcription.diarization import attribution, best_mapping
+
+    spans = [(0.0, 5.0, "Ann"), (5.0, 10.0, "Ben"), (10.0, 15.0, "Ann")]
+    segments = [
+        {"speaker": 2, "words": [[0.0, 1.0], [1.0, 2.0]]},  # Ann, labelled 2
+        {"speaker": 1, "words": [[5.0, 6.0], [6.0, 7.0], [9.5, 10.5]]},  # Ben, Ben, and Ann's first word
+        {"speaker": 2, "words": [[11.0, 12.0]]},  # Ann
+    ]
+    score = attribution(segments, spans)
+    assert score["words"] == 5 / 6 and score["time"] == 5 / 6
+    assert score["spanning"] == 1 / 6  # one word sits in the other participant's segment
+    # Two speakers cannot both be Ann: the second-best gets nobody rather than a double credit.
+    assert best_mapping([1, 2], ["Ann"], lambda s, p: {1: 3.0, 2: 2.0}[s]) == {1: "Ann"}

@@ -19,11 +19,15 @@ from pathlib import Path
 
 from evals.suite import Figure, SuiteResult, review_calls
 from evals.transcription.batch import accuracy, memory_flatness
+from evals.transcription.diarization import speaker_separation
 from evals.transcription.live import run_live
 from evals.transcription.voices import available_voices
 
 NAME = "transcription"
-DESCRIPTION = "WER and numbers per voice, RTF and peak RSS of uploads, live word delay (1 and 3 speakers)"
+DESCRIPTION = (
+    "WER and numbers per voice, RTF and peak RSS of uploads, speaker separation (speakers found, words "
+    "attributed, cost), live word delay (1 and 3 speakers)"
+)
 
 
 def run(quick: bool = False) -> SuiteResult:
@@ -41,11 +45,15 @@ def run(quick: bool = False) -> SuiteResult:
             voice_figures, voice_rows = accuracy(cases[: 1 if quick else 3], voice_set, workdir)
             figures += voice_figures
             rows += voice_rows
+            speaker_figures, speaker_rows = speaker_separation(cases[: 1 if quick else 3], voice_set, workdir)
+            figures += speaker_figures
+            # A table of its own would need a second rows list; each call is one note line instead.
+            notes += ["speakers — " + ", ".join(f"{k} {v}" for k, v in row.items()) for row in speaker_rows]
         short_min, long_min = (1, 6) if quick else (10, 60)
         figures += memory_flatness(cases, workdir, short_min=short_min, long_min=long_min)
         live_figures, live_notes = run_live(cases, workdir, seconds=60 if quick else 600)
         figures += live_figures
         notes += live_notes
-    lost = [f"{r['voice']} {r['call']}: {r['numbers lost']}" for r in rows if r["numbers lost"]]
+    lost = [f"{r['voice']} {r['call']}: {r['numbers lost']}" for r in rows if r.get("numbers lost")]
     notes += [f"numbers lost — {line}" for line in lost] or ["no spoken number was lost"]
     return SuiteResult(figures=figures, rows=rows, notes=notes)

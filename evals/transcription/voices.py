@@ -75,6 +75,10 @@ class Speaker:
         gap = np.zeros(int(TURN_GAP_S * SAMPLE_RATE), np.float32)
         return [np.concatenate([self.say(turn["text"], voice=voices[turn["speaker"]]), gap]) for turn in case["turns"]]
 
+    def voice_of(self, case: dict[str, Any]) -> dict[str, str]:
+        """Each participant's voice in this voice set."""
+        return self._assign(case)
+
     def _assign(self, case: dict[str, Any]) -> dict[str, str]:
         if self.voice_set != "espeak-ng":
             return {p["name"]: "joe" for p in case["participants"]}
