@@ -55,12 +55,14 @@ def assign_speakers(
 ) -> list[int | None]:
     """Give each (embedding, seconds) the number of its speaker, updating `speakers` in place.
 
-    None: no embedding (too little speech) and no speaker yet to lean on.
+    A stretch too short to embed goes to the speaker of the stretch before it (most likely still
+    talking), or at the start of a chunk to the newest speaker; None while there is no speaker yet.
     """
     numbers: list[int | None] = []
     for voice, seconds in voices:
         if voice is None:
-            numbers.append(speakers[-1].number if speakers else None)  # likely the one still talking
+            before = numbers[-1] if numbers else None
+            numbers.append(before if before is not None else (speakers[-1].number if speakers else None))
             continue
         best, similarity = _nearest(voice, speakers)
         if best is not None and similarity >= threshold:

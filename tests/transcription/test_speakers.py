@@ -46,6 +46,8 @@ def test_a_short_stretch_never_starts_a_speaker_and_no_speech_leans_on_the_last(
     numbers = assign_speakers([(a, 5.0), (b, MIN_NEW_SPEAKER_S - 1), (None, 0.3)], speakers, threshold=THRESHOLD)
     assert numbers == [1, 1, 1]
     assert len(speakers) == 1 and speakers[0].seconds == 5.0  # the unsure stretch moved nothing
+    # a stretch too short to embed stays with whoever spoke just before, not with the newest speaker
+    assert assign_speakers([(b, 5.0), (a, 5.0), (None, 0.3)], speakers, threshold=THRESHOLD) == [2, 1, 1]
 
 
 @pytest.fixture(scope="module")
