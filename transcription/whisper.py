@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 Device = Literal["cpu", "cuda"]
 FRAMES_PER_S = 100  # Whisper's log-mel frames: a 10 ms hop
+FULL_WINDOW_S = 30.0  # what Whisper's encoder hears in one window, padded with zeros
+CROWDED_WINDOW_S = 10.0  # the least a short-window live pass encodes (see `with_short_window`)
 
 NO_REPEAT_NGRAM_SIZE = 6
 """Break decoder loops inside the beam search instead of re-decoding with temperature fallback.
@@ -130,7 +132,7 @@ class WhisperTranscriber:
         live._one_window = True
         return live
 
-    def with_short_window(self, *, padding_s: float = 2.0, min_s: float = 10.0) -> WhisperTranscriber:
+    def with_short_window(self, *, padding_s: float = 2.0, min_s: float = CROWDED_WINDOW_S) -> WhisperTranscriber:
         """This live view with a window as long as the audio plus `padding_s`, at least `min_s`.
 
         Whisper's encoder always hears 30 s, most of it padding after a live buffer of a few
@@ -139,8 +141,10 @@ class WhisperTranscriber:
         0.5 s step. 3 speakers at once, full window: word delay p50 4.93 s, p95 10.07 s, live WER
         0.236; audio + 1 s: 1.79, 6.31, 0.201; audio + 2 s, at least 10 s: 1.77, 5.25, 0.218 (no
         forced cuts). 1 speaker alone, full window: 1.91, 3.95, 0.231; audio + 1 s: 1.17, 3.77,
-        0.294; audio + 2 s, at least 10 s: 1.23, 4.43, 0.269 -- which is why the service uses it
-        only while several streams share the passes.
+        0.294; audio + 2 s, at least 10 s: 1.23, 4.43, 0.269. A speaker alone therefore kept the
+        full window until the 10-minute benchmark (calls held out from that tuning) on a quiet
+        machine, 2026-12-05 evening: full window p50 / p95 2.27 / 5.37 s, at least 15 s 1.43 / 3.23 s,
+        live WER 0.377 both; now at least 15 s (the setting `whisper.live_alone_window_s`).
         """
         if not self._one_window:
             raise ValueError("a short window is for live passes: call for_live() first")

@@ -13,7 +13,7 @@ by a buffer cut, or flushed at the end of the stream).
 
     python -m evals.transcription.live_replay [--calls 3,4,5] [--speakers 1] [--seconds 120]
         [--beam 5] [--step 0.5] [--edge 0.5] [--pause 0.6] [--pass-s S] [--threads 2]
-        [--window auto|full|short] [--earlier 1] [--trace]
+        [--window auto|full|short] [--min-window S] [--padding S] [--earlier 1] [--trace]
 
 `--calls` indexes the dev calls sorted by length; the live benchmark streams calls 0-2, so tune
 on others. Prints JSON: the delay percentiles, their parts, live WER over the first playing, and
@@ -36,10 +36,11 @@ import numpy as np
 from evals.suite import review_calls
 from evals.transcription.live import doubled_words
 from evals.transcription.voices import Speaker, loop_to, pcm16
+from service.settings import WhisperSettings
 from transcription.live import LiveUpdate, OnlineSession
 from transcription.text import word_error_rate
 from transcription.types import SAMPLE_RATE, AudioArray
-from transcription.whisper import WhisperTranscriber
+from transcription.whisper import CROWDED_WINDOW_S, FULL_WINDOW_S, WhisperTranscriber
 
 MESSAGE_SAMPLES = SAMPLE_RATE // 10  # the benchmark's 100 ms messages
 
@@ -245,9 +246,13 @@ def main() -> None:
     parser.add_argument("--edge", type=float, default=0.5)
     parser.add_argument("--pause", type=float, default=0.6, help="pause_s of OnlineSession; negative: off")
     parser.add_argument("--window", choices=("auto", "full", "short"), default="auto",
-                        help="encoder window; auto does as the service: short with several speakers")  # fmt: skip
+                        help="encoder window; auto does as the service (at least 10 s with several speakers, "
+                        "DEBRIEF_WHISPER_LIVE_ALONE_WINDOW_S alone)")  # fmt: skip
     parser.add_argument("--pass-s", type=float, default=None,
                         help="charge a full-window pass this many seconds instead of its wall time")  # fmt: skip
+    parser.add_argument("--min-window", type=float, default=None,
+                        help="short window: at least this many seconds (default: as auto chooses)")  # fmt: skip
+    parser.add_argument("--padding", type=float, default=2.0, help="short window: seconds heard after the audio")
     parser.add_argument("--earlier", type=int, default=1, help="earlier passes a pass may agree with")
     parser.add_argument("--trace", action="store_true", help="print every pass's committed | provisional text")
     args = parser.parse_args()
@@ -256,8 +261,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         turns = [Speaker("espeak-ng", Path(tmp)).turns(case) for case in chosen]
     transcriber = WhisperTranscriber(cpu_threads=args.threads).for_live(beam_size=args.beam)
-    if args.window == "short" or (args.window == "auto" and len(chosen) > 1):
-        transcriber = transcriber.with_short_window()  # as service/live/passes.py does
+    # As service/live/controller.py chooses: several speakers take the crowded window, one its own.
+    alone_s = WhisperSettings().live_alone_window_s
+    min_s = args.min_window or (CROWDED_WINDOW_S if len(chosen) > 1 else alone_s)
+    if args.window == "short" or (args.window == "auto" and (len(chosen) > 1 or alone_s < FULL_WINDOW_S)):
+        transcriber = transcriber.with_short_window(padding_s=args.padding, min_s=min_s)
     transcriber.load()
     audios = [loop_to(np.concatenate(t), args.seconds) for t in turns]
     pause_s = args.pause if args.pause >= 0 else None

@@ -35,7 +35,7 @@ from service.live.events import review_channel
 from service.live.passes import LivePasses
 from service.live.stream import LiveStream
 from transcription.types import SAMPLE_RATE
-from transcription.whisper import WhisperTranscriber
+from transcription.whisper import FULL_WINDOW_S, WhisperTranscriber
 
 
 @websocket("/api/reviews/{review_id:int}/live")
@@ -63,16 +63,21 @@ async def live_audio(
         settings=state.settings,
         session_factory=state.session_factory,
         channels=channels,
-        passes=_live_passes(state),
+        passes=live_passes_of(state),
     )
     await stream.run()
 
 
-def _live_passes(state: State) -> LivePasses:
+def live_passes_of(state: State) -> LivePasses:
     """The process's one queue of live passes, shared by every speaker (made on the loop, on first use)."""
     if getattr(state, "live_passes", None) is None:
         live = state.live_transcriber
-        crowded = live.with_short_window() if isinstance(live, WhisperTranscriber) else None
+        crowded = None
+        if isinstance(live, WhisperTranscriber):
+            crowded = live.with_short_window()
+            alone_s = state.settings.whisper.live_alone_window_s
+            if alone_s < FULL_WINDOW_S:
+                live = live.with_short_window(min_s=alone_s)
         state.live_passes = LivePasses(live, crowded=crowded)
     return state.live_passes
 

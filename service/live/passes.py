@@ -5,9 +5,10 @@ side share the cores and all finish late. While more than one stream is open, a 
 the audio it heard instead of Whisper's full 30 s window (`WhisperTranscriber.with_short_window`,
 about 3 times cheaper). 10-minute benchmark (evals/transcription/live.py), 3 speakers at once on
 2 cores: word delay p50 5.24 -> 1.51 s, p95 10.58 -> 4.39 s, live WER 0.296 -> 0.33 (the "before"
-run predates the forced-cut fix 60bed62). A speaker alone keeps the full window, which was the
-more accurate on its own (live replay, dev call d09: live WER 0.23 vs 0.27). A muted stream does
-not count: the room's Mute button sends exact zeros (keeping the stream's clock in step with the
+run predates the forced-cut fix 60bed62). A speaker alone gets a window of its own
+(`whisper.live_alone_window_s`, by default at least 15 s: pass p50 0.41 s against 0.74 s for the full
+window in the live replay of dev call d09). A muted
+stream does not count: the room's Mute button sends exact zeros (keeping the stream's clock in step with the
 call), and a pass over them finds no speech (Silero VAD) and decodes nothing.
 """
 

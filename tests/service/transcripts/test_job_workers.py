@@ -8,6 +8,7 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.jobs.transcription import make_transcriber, run_transcription_job
+from service.live.controller import live_passes_of
 from service.settings import Settings
 from tests.helpers import ok
 from transcription.types import Segment
@@ -58,3 +59,13 @@ def test_live_passes_get_a_model_of_their_own_and_uploads_compute_nicer(settings
     assert live._loaded is not upload._loaded
     assert (upload._nice, live._nice) == (7, 0)
     assert live._workers == 1 and upload._workers == in_process.whisper.upload_workers
+
+
+def test_a_speaker_alone_hears_the_full_window_unless_a_shorter_one_is_set(settings):
+    for alone_s, window in ((30.0, None), (15.0, (2.0, 15.0)), (12.0, (2.0, 12.0))):
+        with TestClient(app=create_app(_with(settings, live_alone_window_s=alone_s))) as client:
+            passes = live_passes_of(client.app.state)
+        with passes.open():
+            assert passes.chosen()._window == window  # type: ignore[attr-defined]
+        with passes.open(), passes.open():
+            assert passes.chosen()._window == (2.0, 10.0)  # type: ignore[attr-defined]
