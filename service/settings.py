@@ -139,13 +139,13 @@ class WhisperSettings(BaseModel):
         "words' delay (p95 4.9 -> 4.1 s) but raised the word error rate (0.34 -> 0.38).",
     )
     live_earlier_passes: int = Field(
-        1,
+        2,
         ge=1,
         description="How many earlier transcription passes of a live stream a new pass may agree with to "
-        "commit a word (1: the previous pass only). Measured 2026-12-05 afternoon, one speaker, 10 minutes, on a "
-        "machine shared with other work, runs in turn: 1 gave word delay p95 5.87 and 6.85 s, live WER 0.369 and "
-        "0.36, one doubled word each; 2 gave 4.14 and 4.73 s, 0.347 and 0.36, none. Short of the 4 s target, so "
-        "not yet the default: compare the two on a quiet machine.",
+        "commit a word (1: the previous pass only, LocalAgreement-2). Measured 2026-12-05 evening on a quiet "
+        "machine with a speaker alone encoding at least 15 s: one speaker, 10 minutes, 1 gave word delay p50 / p95 "
+        "1.43 / 3.23 s, live WER 0.377, 2 doubled words; 2 gave 1.52 / 2.88 s, 0.373, none. Three speakers at once, "
+        "5 minutes: 1 gave 2.68 / 8.32 s, 0.306, 7 doubled; 2 gave 1.51 / 3.39 s, 0.309, 3 doubled.",
     )
     live_alone_window_s: float = Field(
         15.0,

@@ -253,7 +253,8 @@ def main() -> None:
     parser.add_argument("--min-window", type=float, default=None,
                         help="short window: at least this many seconds (default: as auto chooses)")  # fmt: skip
     parser.add_argument("--padding", type=float, default=2.0, help="short window: seconds heard after the audio")
-    parser.add_argument("--earlier", type=int, default=1, help="earlier passes a pass may agree with")
+    parser.add_argument("--earlier", type=int, default=WhisperSettings().live_earlier_passes,
+                        help="earlier passes a pass may agree with (default: the service's)")  # fmt: skip
     parser.add_argument("--trace", action="store_true", help="print every pass's committed | provisional text")
     args = parser.parse_args()
     cases = review_calls()

@@ -75,7 +75,7 @@ def test_words_said_after_a_person_struck_the_growing_sentence_start_a_new_segme
     engine.dispose()
 
 
-@pytest.mark.parametrize(("setting", "earlier"), [(None, 1), (2, 2)])
+@pytest.mark.parametrize(("setting", "earlier"), [(None, 2), (1, 1), (3, 3)])
 def test_a_stream_agrees_with_as_many_earlier_passes_as_the_setting_says(tmp_path: Path, setting, earlier) -> None:
     whisper = {} if setting is None else {"live_earlier_passes": setting}
     assert _unstarted(Settings(data_dir=tmp_path, whisper=whisper)).session.earlier_passes == earlier
