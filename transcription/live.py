@@ -8,7 +8,8 @@ Wire format (what a browser sends over the review's WebSocket):
   everything still provisional is committed.
 
 `OnlineSession` keeps a rolling buffer, re-transcribes it every `step_s` seconds of new audio,
-commits words with `StreamingPolicy` (LocalAgreement-2), and cuts the buffer after the last
+commits words with `StreamingPolicy` (LocalAgreement-2; the service lets a pass agree with either
+of the two before it, `earlier_passes=2`), and cuts the buffer after the last
 committed sentence so each pass stays short. With `pause_s` set (off by default: it cost
 accuracy, see `__init__`), words said before a pause (Silero VAD) are committed by the first pass
 that has heard the pause, without waiting for a second pass to agree.
