@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from service.db.types import utcnow
 from service.domain import audit
-from service.domain.reviews.service import ReviewService
+from service.domain.reviews.service import ReviewService, takes_part
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.models import (
     Category,
@@ -145,7 +145,7 @@ class LearningService:
         owner = self.session.get(Person, owner_id)
         if owner is None:
             raise NotFound(f"No person with id {owner_id} to own this learning.")
-        in_call = owner.id == review.facilitator_id or any(p.person_id == owner.id for p in review.participants)
-        if not in_call and not self.reviews.people.is_member(team_id=review.team_id, person_id=owner.id):
+        in_team = self.reviews.people.is_member
+        if not takes_part(review, owner.id) and not in_team(team_id=review.team_id, person_id=owner.id):
             raise Conflict(f"{owner.name} is neither in this review nor in its team; add them first.")
         return owner

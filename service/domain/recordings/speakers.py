@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.domain import audit
 from service.domain.recordings.service import RecordingService
-from service.domain.reviews.service import ReviewService
+from service.domain.reviews.service import ReviewService, takes_part
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import Person, Recording, RecordingSpeaker, Review, Segment
 
@@ -101,10 +101,7 @@ class SpeakerService:
                 raise InvalidInput("A speaker's name is at most 120 characters.", field="name")
             return None, typed
         person = self.session.get(Person, person_id)
-        taking_part = person is not None and (
-            person.id == review.facilitator_id or any(p.person_id == person.id for p in review.participants)
-        )
-        if person is None or not taking_part:
+        if person is None or not takes_part(review, person.id):
             raise Conflict(
                 f"Person {person_id} is not taking part in this review; add them first, or type the speaker's name."
             )

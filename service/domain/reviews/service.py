@@ -376,7 +376,7 @@ class ReviewService:
             raise Forbidden(f"Only the review's facilitator can {what}.")
 
     def ensure_participant(self, review: Review, actor: Person, what: str) -> None:
-        if actor.id == review.facilitator_id or any(p.person_id == actor.id for p in review.participants):
+        if takes_part(review, actor.id):
             return
         raise Forbidden(f"Only people taking part in this review can {what}; ask the facilitator to add you.")
 
@@ -397,3 +397,8 @@ class ReviewService:
     @staticmethod
     def _answer(failure: Failure, question: Question) -> Answer | None:
         return next((a for a in failure.answers if a.question == question), None)
+
+
+def takes_part(review: Review, person_id: int) -> bool:
+    """The person is the review's facilitator or one of its participants."""
+    return person_id == review.facilitator_id or any(p.person_id == person_id for p in review.participants)
