@@ -154,8 +154,8 @@ class WhisperSettings(BaseModel):
         description="Seconds of audio a live transcription pass encodes while only one speaker is sounding: "
         "the audio heard plus 2 s, at least this long (30: Whisper's full window, padded). Measured 2026-12-05 "
         "evening on a quiet machine, one speaker, 10 minutes: 30 gave word delay p50 / p95 2.27 / 5.37 s, 15 gave "
-        "1.43 / 3.23 s, live WER 0.377 both (a pass took 0.41 s instead of 0.74 s, p50, in the live replay of dev call d09). With several speakers "
-        "sounding, passes encode at least 10 s.",
+        "1.43 / 3.23 s, live WER 0.377 both (a pass took 0.41 s instead of 0.74 s, p50, in the live replay of "
+        "dev call d09). With several speakers sounding, passes encode at least 10 s.",
     )
     live_beam_size: int = Field(
         5,
