@@ -20,6 +20,10 @@ from pathlib import Path
 import httpx
 
 BIN = Path(sys.executable).parent
+# This checkout's code, first on the path of every process started: the `debrief` script imports the
+# package from wherever the virtual environment was installed (editable) from, and a benchmark run in
+# a second checkout sharing that environment would otherwise measure the first one's code.
+SOURCE = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -54,6 +58,7 @@ class Cluster:
             DEBRIEF_WEB_EVENTS_URL=events_url,
             # Live passes need no model download; drafting is not exercised by the cluster tests.
             DEBRIEF_WHISPER_THREADS="1",
+            PYTHONPATH=os.pathsep.join(p for p in (str(SOURCE), os.environ.get("PYTHONPATH", "")) if p),
         )
         env.update(extra or {})
         (data_dir / "logs").mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from service.api.admission import admission_middleware, request_limits
 from service.api.auth import PUBLIC_PATHS, DebriefAuthenticationMiddleware, TokenAwareCSRFMiddleware
 from service.api.deps import provide_actor, provide_services
 from service.api.problems import EXCEPTION_HANDLERS
+from service.api.room_read import RoomBuilds
 from service.api.sessions import SignInSessionConfig
 from service.db.engine import make_engine, make_room_read_engine, make_session_factory
 from service.domain.accounts.controller import AccountController
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "model_endpoint": endpoint,
             # The review room's read, built once per change of the review (checked on every read).
             "room_reads": RoomReads(),
+            "room_builds": RoomBuilds(),  # reads that miss that cache together wait for one build
         }
     )
     secret = settings.auth.secret_key or _persistent_secret(settings.data_dir / "secret_key")

@@ -14,10 +14,18 @@ On PostgreSQL the statement runs on the event loop, on SQLAlchemy's asyncio engi
 speaks asyncio; no new package). SQLite has no asyncio driver without adding aiosqlite, and its
 reads make no network round trip to save, so there it runs in one worker thread. A read the
 cache cannot answer (the review changed) builds the room in a worker thread, as every read did.
+
+Reads of one room come together: every participant's page re-reads when an event says the room
+changed, and the load benchmark's readers of a room read in step. So a change made each of them
+miss the cache at the same moment and build the same room, side by side, in the admission gate's
+few places. Now the first read that misses builds it and the others that miss on the same key
+wait for that build (`RoomBuilds`): one build per change per process, not one per reader.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -26,6 +34,7 @@ from litestar import Request
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
+from litestar.serialization import encode_json
 from sqlalchemy import Engine
 
 from service.api.auth import ACCOUNT_INACTIVE, SESSION_KEY, SIGN_IN_FIRST, TOKEN_REFUSED, bearer_token, note_token_use
@@ -60,7 +69,8 @@ async def read_room(
         raise NotFound(f"No review with id {review_id}.")
     read = state.room_reads.cached(review_id, key.revision, key.summary)
     if read is None:
-        read = await run_sync(_build, state, key.person_id, review_id)
+        build = partial(run_sync, _build, state, key.person_id, review_id)
+        read = await state.room_builds.once((review_id, key.revision, encode_json(key.summary)), build)
     used = key.stale_token_id
     return read, None if used is None else BackgroundTask(run_sync, note_token_use, state.session_factory, used)
 
@@ -78,3 +88,30 @@ def _build(state: State, person_id: int, review_id: int) -> RoomRead:
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         access = Access(session, session.get(Person, person_id))
         return state.room_reads.read(session, ReviewService(session, access=access), review_id)  # type: ignore[no-any-return]
+
+
+class RoomBuilds:
+    """One build at a time per room and cache key in this process; reads that miss together share it.
+
+    Hand-written: Litestar has no request coalescing, and the builds to share are this process's
+    own (the cache they fill is per process). Used on the event loop only, so it needs no lock.
+    """
+
+    def __init__(self) -> None:
+        self._running: dict[tuple[int, int, bytes], asyncio.Future[RoomRead]] = {}
+
+    async def once(self, key: tuple[int, int, bytes], build: Callable[[], Awaitable[RoomRead]]) -> RoomRead:
+        """The room built for ``key``: by this call, or by the call already building it."""
+        running = self._running.get(key)
+        if running is None:
+            running = asyncio.ensure_future(build())
+            self._running[key] = running
+            running.add_done_callback(lambda _: self._running.pop(key, None))
+            # shield: a reader that hangs up does not cancel the build the others wait for.
+            return await asyncio.shield(running)
+        try:
+            return await asyncio.shield(running)
+        except (NotAuthorizedException, NotFound):
+            # The build checks access again, as its first reader: what refused that reader (a token
+            # revoked meanwhile) says nothing about this one, who builds on their own account.
+            return await build()
