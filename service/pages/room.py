@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.response import Template
+from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
 from service.api.deps import ActorDep, ServicesDep
 from service.api.types import PathId
@@ -16,12 +17,13 @@ from service.domain.export.document import review_document
 from service.domain.export.markdown import provenance_text
 from service.domain.recordings.controller import name_speaker, remove_recording
 from service.domain.recordings.schemas import SpeakerNaming
+from service.domain.reviews.room_reads import not_modified
 from service.domain.services import Services
 from service.domain.transcripts.service import NewSegment
 from service.errors import NotFound
 from service.models import Person, Review, SegmentSource
 from service.pages.forms import Form, act, date_field, field, int_field, ints
-from service.pages.room_context import room_context
+from service.pages.room_context import TRANSCRIPT_TEMPLATE, room_context, transcript_context, transcript_etag
 
 ROOM = "/reviews/{review_id:int}"
 
@@ -55,9 +57,22 @@ class RoomPages(Controller):
         return Template(template_name="room/room.html", context=room_context(services, review, actor, error=error))
 
     @get(ROOM + "/transcript", sync_to_thread=True)
-    def transcript(self, review_id: PathId, services: ServicesDep, actor: ActorDep) -> Template:
+    def transcript(
+        self,
+        review_id: PathId,
+        services: ServicesDep,
+        actor: ActorDep,
+        if_none_match: Annotated[str | None, HeaderParameter(name="If-None-Match")] = None,
+    ) -> Template | Response[None]:
+        # Every open room asks for this every 3 s and on every new segment. The browser's cache sends
+        # the last ETag back, so an unchanged list is a 304, rendered and sent by nobody.
         review = services.reviews.get(review_id)
-        return Template(template_name="room/_transcript.html", context=room_context(services, review, actor))
+        etag = transcript_etag(review, actor)
+        headers = {"etag": etag, "cache-control": "private, no-cache"}
+        if not_modified(if_none_match, etag):
+            return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+        context = transcript_context(services, review, actor)
+        return Template(template_name=TRANSCRIPT_TEMPLATE, context=context, headers=headers)
 
     @post(ROOM + "/advance", sync_to_thread=True)
     def advance(self, request: Request, review_id: PathId, services: ServicesDep, actor: ActorDep) -> object:

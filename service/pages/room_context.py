@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -11,8 +14,12 @@ from service.domain.drafting.generate import review_blame_flags
 from service.domain.export.markdown import GROUNDING_LABEL, KIND_LABEL
 from service.domain.recordings.service import RecordingService, progress
 from service.domain.reviews.schemas import ReviewSummary
+from service.domain.reviews.service import takes_part
 from service.domain.services import Services
 from service.models import Draft, LinkStatus, Person, Question, RecordingSpeaker, Review, Segment, SimilarityLink
+
+TRANSCRIPT_TEMPLATE = "room/_transcript.html"
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
 CATEGORY_HELP = {
     "avoidable": "a process or assumption failed: change the process now",
@@ -74,13 +81,46 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
         "segments": segments,
         "segment_ids": {s.id for s in segments},
         "recordings": recordings,
-        "can_correct": review.status != "closed" and (is_facilitator or any(p.id == me.id for p in participants)),
+        "can_correct": review.status != "closed" and takes_part(review, me.id),
         "error": error,
         "kind_label": KIND_LABEL,
         "grounding_label": GROUNDING_LABEL,
         "category_help": CATEGORY_HELP,
         "closed": review.status == "closed",
     }
+
+
+def transcript_context(services: Services, review: Review, me: Person) -> dict[str, Any]:
+    """What the transcript list (room/_transcript.html) shows: the segments and what ``me`` may do to them.
+
+    Its own, not room_context's: every open room re-reads the list every 3 s and on every new
+    segment, and gathering the whole room (drafts, similar failures, recordings, blame flags) for it
+    cost most of the read.
+    """
+    segments = services.session.scalars(
+        select(Segment).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id)
+    )
+    is_facilitator = me.id == review.facilitator_id
+    return {
+        "me": me,
+        "review": review,
+        "segments": list(segments),
+        "is_facilitator": is_facilitator,
+        "can_correct": review.status != "closed" and takes_part(review, me.id),
+    }
+
+
+def transcript_etag(review: Review, me: Person) -> str:
+    """The transcript list's entity tag: what it shows changes only with the review's revision
+    (segments, status and participants all bump it, service/models/revision.py), the viewer (what
+    they may correct) and the template."""
+    return f'"t{review.id}.{review.revision}.{me.id}.{_template_mark(TRANSCRIPT_TEMPLATE)}"'
+
+
+@cache
+def _template_mark(name: str) -> str:
+    """A short hash of a template's source: a new release's list is never answered from an old one."""
+    return hashlib.blake2b((TEMPLATES / name).read_bytes(), digest_size=4).hexdigest()
 
 
 def _recordings(services: Services, review: Review, me: Person) -> list[dict[str, Any]]:
