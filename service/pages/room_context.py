@@ -19,6 +19,7 @@ from service.domain.services import Services
 from service.models import Draft, LinkStatus, Person, Question, RecordingSpeaker, Review, Segment, SimilarityLink
 
 TRANSCRIPT_TEMPLATE = "room/_transcript.html"
+SEGMENT_TEMPLATE = "room/_segment.html"  # one row of it, included in its loop
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
 CATEGORY_HELP = {
@@ -90,16 +91,19 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
     }
 
 
-def transcript_context(services: Services, review: Review, me: Person) -> dict[str, Any]:
+def transcript_context(
+    services: Services, review: Review, me: Person, *, segment_id: int | None = None
+) -> dict[str, Any]:
     """What the transcript list (room/_transcript.html) shows: the segments and what ``me`` may do to them.
 
-    Its own, not room_context's: every open room re-reads the list every 3 s and on every new
-    segment, and gathering the whole room (drafts, similar failures, recordings, blame flags) for it
-    cost most of the read.
+    Its own, not room_context's: every open room re-reads the list, and gathering the whole room
+    (drafts, similar failures, recordings, blame flags) for it cost most of the read. With
+    ``segment_id``, that one segment only (room/_segment.html, fetched on a segment event).
     """
-    segments = services.session.scalars(
-        select(Segment).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id)
-    )
+    query = select(Segment).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id)
+    if segment_id is not None:
+        query = query.where(Segment.id == segment_id)
+    segments = services.session.scalars(query)
     is_facilitator = me.id == review.facilitator_id
     return {
         "me": me,
@@ -114,7 +118,8 @@ def transcript_etag(review: Review, me: Person) -> str:
     """The transcript list's entity tag: what it shows changes only with the review's revision
     (segments, status and participants all bump it, service/models/revision.py), the viewer (what
     they may correct) and the template."""
-    return f'"t{review.id}.{review.revision}.{me.id}.{_template_mark(TRANSCRIPT_TEMPLATE)}"'
+    marks = ".".join(_template_mark(name) for name in (TRANSCRIPT_TEMPLATE, SEGMENT_TEMPLATE))
+    return f'"t{review.id}.{review.revision}.{me.id}.{marks}"'
 
 
 @cache
