@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from litestar.testing import TestClient
 
+from service.db.engine import make_engine, make_session_factory
 from service.domain.accounts.bootstrap import create_user, issue_token
 from service.domain.drafts.service import ModelCall
-from service.domain.services import Services
+from service.domain.services import Services, provide_services
 from service.models import Person, Review, Team
 from service.settings import Settings
 
@@ -53,6 +54,17 @@ def make_cast(services: Services, *, hours_ago: float = 30) -> Cast:
         actor=facilitator,
     )
     return Cast(team=team, facilitator=facilitator, alice=alice, bob=bob, outsider=outsider, review=review)
+
+
+def cast_ids(settings: Settings) -> dict[str, int]:
+    """make_cast committed on its own engine, for tests that then talk to an app: the ids of its parts."""
+    engine = make_engine(settings)
+    with provide_services(make_session_factory(engine), settings) as services:
+        cast = make_cast(services)
+        ids = {"team": cast.team.id, "review": cast.review.id, "facilitator": cast.facilitator.id}
+        ids |= {"alice": cast.alice.id, "bob": cast.bob.id, "outsider": cast.outsider.id}
+    engine.dispose()
+    return ids
 
 
 def token_headers(settings: Settings, person_id: int) -> dict[str, str]:

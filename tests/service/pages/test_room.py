@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from service.db.engine import make_engine, make_session_factory
-from service.domain.services import provide_services
-from tests.helpers import make_cast, ok, token_headers
+from tests.helpers import cast_ids, ok, token_headers
 from tests.service.domain.test_room_reads import LINE
 
 
-def _room(settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    engine = make_engine(settings)
-    with provide_services(make_session_factory(engine), settings) as services:
-        cast = make_cast(services)
-        ids = {"review": cast.review.id, "alice": cast.alice.id, "fran": cast.facilitator.id, "olga": cast.outsider.id}
-    engine.dispose()
-    return ids
-
-
 def test_an_unchanged_transcript_list_is_a_304_until_a_segment_comes(client, settings):
-    room = _room(settings)
+    room = cast_ids(settings)
     alice = token_headers(settings, room["alice"])
     url = f"/reviews/{room['review']}/transcript"
     first = client.get(url, headers=alice)
@@ -35,9 +24,9 @@ def test_an_unchanged_transcript_list_is_a_304_until_a_segment_comes(client, set
 
 
 def test_each_viewer_has_their_own_etag_and_access_is_checked_before_a_304(client, settings):
-    room = _room(settings)
+    room = cast_ids(settings)
     url = f"/reviews/{room['review']}/transcript"
-    alice, fran = token_headers(settings, room["alice"]), token_headers(settings, room["fran"])
+    alice, fran = token_headers(settings, room["alice"]), token_headers(settings, room["facilitator"])
     ok(client.post(f"/api/reviews/{room['review']}/segments", json={"segments": [LINE]}, headers=alice), 201)
     hers = client.get(url, headers=alice)
     his = client.get(url, headers=fran)
@@ -45,14 +34,14 @@ def test_each_viewer_has_their_own_etag_and_access_is_checked_before_a_304(clien
     assert hers.headers["etag"] != his.headers["etag"]
     assert client.get(url, headers=fran | {"If-None-Match": hers.headers["etag"]}).status_code == 200
 
-    outsider = token_headers(settings, room["olga"])
+    outsider = token_headers(settings, room["outsider"])
     refused = client.get(url, headers=outsider | {"If-None-Match": hers.headers["etag"]})
     assert refused.status_code == 404
 
 
 def test_one_row_of_the_list_is_served_alone_to_those_who_may_see_it(client, settings):
-    room = _room(settings)
-    alice, fran = token_headers(settings, room["alice"]), token_headers(settings, room["fran"])
+    room = cast_ids(settings)
+    alice, fran = token_headers(settings, room["alice"]), token_headers(settings, room["facilitator"])
     created = client.post(f"/api/reviews/{room['review']}/segments", json={"segments": [LINE]}, headers=alice)
     segment_id = ok(created, 201)[0]["id"]
     url = f"/reviews/{room['review']}/transcript/{segment_id}"
@@ -60,5 +49,5 @@ def test_one_row_of_the_list_is_served_alone_to_those_who_may_see_it(client, set
     assert row.status_code == 200 and row.text.strip().startswith(f'<li id="seg-{segment_id}"')
     assert LINE["text"] in row.text and 'data-start="1.0"' in row.text and "correct</button>" in row.text
 
-    assert client.get(url, headers=token_headers(settings, room["olga"])).status_code == 404
+    assert client.get(url, headers=token_headers(settings, room["outsider"])).status_code == 404
     assert client.get(f"/reviews/{room['review']}/transcript/{segment_id + 1}", headers=fran).status_code == 404
