@@ -56,7 +56,7 @@ def make_cast(services: Services, *, hours_ago: float = 30) -> Cast:
     return Cast(team=team, facilitator=facilitator, alice=alice, bob=bob, outsider=outsider, review=review)
 
 
-def cast_ids(settings: Settings) -> dict[str, int]:
+def committed_cast(settings: Settings) -> dict[str, int]:
     """make_cast committed on its own engine, for tests that then talk to an app: the ids of its parts."""
     engine = make_engine(settings)
     with provide_services(make_session_factory(engine), settings) as services:

@@ -19,14 +19,14 @@ from service.db.engine import make_engine
 from service.db.types import utcnow
 from service.domain.reviews.room_reads import RoomRead
 from service.models import Person
-from tests.helpers import cast_ids, create_person, ok, token_headers
+from tests.helpers import committed_cast, create_person, ok, token_headers
 from tests.service.api.conftest import sign_in
 
 LINE = {"speaker": "Alice Okafor", "text": "It went to all four regions.", "start_s": 1.0, "end_s": 2.0}
 
 
 def test_a_read_from_the_cache_asks_the_database_one_statement(client, settings):
-    room = cast_ids(settings)
+    room = committed_cast(settings)
     alice = token_headers(settings, room["alice"])
     url = f"/api/reviews/{room['review']}"
     ok(client.get(url, headers=alice))  # builds the room; records the token's first use
@@ -50,7 +50,7 @@ def test_a_read_from_the_cache_asks_the_database_one_statement(client, settings)
 
 
 def test_a_browser_is_refused_once_signed_out_or_disabled(client, settings):
-    room = cast_ids(settings)
+    room = committed_cast(settings)
     url = f"/api/reviews/{room['review']}"
     refused = client.get(url)
     assert refused.status_code == 401 and "Sign in first" in refused.json()["detail"]
@@ -66,7 +66,7 @@ def test_a_browser_is_refused_once_signed_out_or_disabled(client, settings):
 
 
 def test_reads_that_miss_together_build_the_room_once(settings):
-    room = cast_ids(settings)
+    room = committed_cast(settings)
     alice = token_headers(settings, room["alice"])
     url = f"/api/reviews/{room['review']}"
     app = create_app(settings)

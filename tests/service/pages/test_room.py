@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.helpers import cast_ids, ok, token_headers
+from tests.helpers import committed_cast, ok, token_headers
 from tests.service.domain.test_room_reads import LINE
 
 
 def test_an_unchanged_transcript_list_is_a_304_until_a_segment_comes(client, settings):
-    room = cast_ids(settings)
+    room = committed_cast(settings)
     alice = token_headers(settings, room["alice"])
     url = f"/reviews/{room['review']}/transcript"
     first = client.get(url, headers=alice)
@@ -24,7 +24,7 @@ def test_an_unchanged_transcript_list_is_a_304_until_a_segment_comes(client, set
 
 
 def test_each_viewer_has_their_own_etag_and_access_is_checked_before_a_304(client, settings):
-    room = cast_ids(settings)
+    room = committed_cast(settings)
     url = f"/reviews/{room['review']}/transcript"
     alice, fran = token_headers(settings, room["alice"]), token_headers(settings, room["facilitator"])
     ok(client.post(f"/api/reviews/{room['review']}/segments", json={"segments": [LINE]}, headers=alice), 201)
@@ -40,7 +40,7 @@ def test_each_viewer_has_their_own_etag_and_access_is_checked_before_a_304(clien
 
 
 def test_one_row_of_the_list_is_served_alone_to_those_who_may_see_it(client, settings):
-    room = cast_ids(settings)
+    room = committed_cast(settings)
     alice, fran = token_headers(settings, room["alice"]), token_headers(settings, room["facilitator"])
     created = client.post(f"/api/reviews/{room['review']}/segments", json={"segments": [LINE]}, headers=alice)
     segment_id = ok(created, 201)[0]["id"]

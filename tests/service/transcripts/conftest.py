@@ -11,10 +11,8 @@ from typing import Any
 
 import pytest
 
-from service.db.engine import make_engine, make_session_factory
-from service.domain.services import provide_services
 from service.settings import Settings
-from tests.helpers import make_cast
+from tests.helpers import committed_cast
 
 # Numbers on purpose: they are what the method's answers are made of.
 SENTENCES = (
@@ -65,18 +63,7 @@ def silent_2h_flac(audio_dir: Path) -> Path:
 @pytest.fixture
 def cast_ids(settings: Settings) -> dict[str, int]:
     """A committed review with its people: ids only (the API tests act through tokens)."""
-    engine = make_engine(settings)
-    with provide_services(make_session_factory(engine), settings) as services:
-        cast = make_cast(services)
-        ids = {
-            "review": cast.review.id,
-            "facilitator": cast.facilitator.id,
-            "alice": cast.alice.id,
-            "bob": cast.bob.id,
-            "outsider": cast.outsider.id,
-        }
-    engine.dispose()
-    return ids
+    return committed_cast(settings)
 
 
 def wait_for(check: Callable[[], Any], *, timeout_s: float, what: str) -> Any:
