@@ -23,13 +23,7 @@ from service.domain.transcripts.service import NewSegment
 from service.errors import NotFound
 from service.models import Person, Review, SegmentSource
 from service.pages.forms import Form, act, date_field, field, int_field, ints
-from service.pages.room_context import (
-    SEGMENT_TEMPLATE,
-    TRANSCRIPT_TEMPLATE,
-    room_context,
-    transcript_context,
-    transcript_etag,
-)
+from service.pages.room_context import TRANSCRIPT_TEMPLATE, room_context, transcript_context, transcript_etag
 
 ROOM = "/reviews/{review_id:int}"
 
@@ -79,17 +73,6 @@ class RoomPages(Controller):
             return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers=headers)
         context = transcript_context(services, review, actor)
         return Template(template_name=TRANSCRIPT_TEMPLATE, context=context, headers=headers)
-
-    @get(ROOM + "/transcript/{segment_id:int}", sync_to_thread=True)
-    def transcript_segment(
-        self, review_id: PathId, segment_id: PathId, services: ServicesDep, actor: ActorDep
-    ) -> Template:
-        # What the page fetches on a segment event: one row, not the whole list again.
-        review = services.reviews.get(review_id)
-        context = transcript_context(services, review, actor, segment_id=segment_id)
-        if not context["segments"]:
-            raise NotFound(f"No segment {segment_id} in review {review_id}.")
-        return Template(template_name=SEGMENT_TEMPLATE, context={**context, "s": context["segments"][0]})
 
     @post(ROOM + "/advance", sync_to_thread=True)
     def advance(self, request: Request, review_id: PathId, services: ServicesDep, actor: ActorDep) -> object:

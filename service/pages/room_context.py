@@ -19,7 +19,7 @@ from service.domain.services import Services
 from service.models import Draft, LinkStatus, Person, Question, RecordingSpeaker, Review, Segment, SimilarityLink
 
 TRANSCRIPT_TEMPLATE = "room/_transcript.html"
-SEGMENT_TEMPLATE = "room/_segment.html"  # one row of it, included in its loop
+SEGMENT_TEMPLATE = "room/_segment.html"  # the macro that renders one row of it
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
 CATEGORY_HELP = {
@@ -91,19 +91,15 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
     }
 
 
-def transcript_context(
-    services: Services, review: Review, me: Person, *, segment_id: int | None = None
-) -> dict[str, Any]:
+def transcript_context(services: Services, review: Review, me: Person) -> dict[str, Any]:
     """What the transcript list (room/_transcript.html) shows: the segments and what ``me`` may do to them.
 
     Its own, not room_context's: every open room re-reads the list, and gathering the whole room
-    (drafts, similar failures, recordings, blame flags) for it cost most of the read. With
-    ``segment_id``, that one segment only (room/_segment.html, fetched on a segment event).
+    (drafts, similar failures, recordings, blame flags) for it cost most of the read.
     """
-    query = select(Segment).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id)
-    if segment_id is not None:
-        query = query.where(Segment.id == segment_id)
-    segments = services.session.scalars(query)
+    segments = services.session.scalars(
+        select(Segment).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id)
+    )
     is_facilitator = me.id == review.facilitator_id
     return {
         "me": me,

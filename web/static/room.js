@@ -39,27 +39,48 @@
     if (list && room.dataset.follow !== "0") list.scrollTop = list.scrollHeight;
   });
 
-  // A new or changed segment: fetch its one row and put it in place (by start time), instead of
-  // re-reading the whole list, which grows with the call (225 kB at 600 segments).
-  // One at a time, in the order the events came: a growing sentence's later text is never
-  // overwritten by an earlier answer that arrived late.
-  let rows = Promise.resolve();
-  function refreshSegment(segmentId) {
-    rows = rows.then(() => fetch(`/reviews/${reviewId}/transcript/${segmentId}`)).then(async (response) => {
-      const list = document.getElementById("transcript");
-      if (!response.ok || !list) return refreshTranscript();
-      const template = document.createElement("template");
-      template.innerHTML = (await response.text()).trim();
-      const row = template.content.firstElementChild;
-      const old = document.getElementById(row.id);
-      if (old) return old.replaceWith(row);
-      list.querySelector("li.empty")?.remove();
-      const start = Number(row.dataset.start);
-      const after = [...list.querySelectorAll("li.segment")].find((li) => Number(li.dataset.start) > start);
-      const follow = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
-      list.insertBefore(row, after || null);
-      if (follow && !after) list.scrollTop = list.scrollHeight;
-    }).catch(() => refreshTranscript());
+  // A new or changed segment's row, built from its event as room/_segment.html renders it (a browser
+  // test compares the two), and put in place by start time. No read at all: every participant's page
+  // re-reading the whole list (225 kB at 600 segments) on every event was most of the room's load.
+  function segmentRow(s, list) {
+    const li = document.createElement("li");
+    li.id = `seg-${s.id}`;
+    li.className = "segment";
+    li.dataset.start = s.start_s;
+    const span = (className, text) => {
+      const part = document.createElement("span");
+      part.className = className;
+      part.textContent = text;
+      return part;
+    };
+    const minutes = Math.floor(s.start_s / 60);
+    const seconds = String(Math.floor(s.start_s % 60)).padStart(2, "0");
+    li.append(span("who", s.speaker), " ", span("when", s.source !== "typed" ? `${minutes}:${seconds}` : "typed"), " ");
+    li.append(span("said", s.text), " ", span("seg-id", `#${s.id}`));
+    if (s.corrected_by) li.append(" ", span("muted corrected", "corrected"));
+    if (list.dataset.canCorrect === "1") {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link correct";
+      button.dataset.segment = s.id;
+      button.dataset.strikable = list.dataset.facilitator === "1" || String(s.person_id) === list.dataset.me ? "1" : "0";
+      button.setAttribute("aria-label", `Correct #${s.id}`);
+      button.textContent = "correct";
+      li.append(" ", button);
+    }
+    return li;
+  }
+  function placeSegment(segment) {
+    const list = document.getElementById("transcript");
+    if (!list) return;
+    const row = segmentRow(segment, list);
+    const old = document.getElementById(row.id);
+    if (old) return old.replaceWith(row);
+    list.querySelector("li.empty")?.remove();
+    const after = [...list.querySelectorAll("li.segment")].find((li) => Number(li.dataset.start) > segment.start_s);
+    const follow = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
+    list.insertBefore(row, after || null);
+    if (follow && !after) list.scrollTop = list.scrollHeight;
   }
 
   // Everyone in the review sees committed segments and provisional text as people speak.
@@ -74,7 +95,7 @@
     events.onmessage = (message) => {
       const event = JSON.parse(message.data);
       const provisional = document.getElementById("provisional");
-      if (event.type === "segment") refreshSegment(event.segment.id);
+      if (event.type === "segment") placeSegment(event.segment);
       if (event.type === "draft") refreshRoom();
       if (event.type === "recording_removed") { refreshTranscript(); refreshRoom(); }
       if (event.type === "speaker_named") { refreshTranscript(); refreshRoom(); }

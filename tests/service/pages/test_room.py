@@ -38,16 +38,3 @@ def test_each_viewer_has_their_own_etag_and_access_is_checked_before_a_304(clien
     refused = client.get(url, headers=outsider | {"If-None-Match": hers.headers["etag"]})
     assert refused.status_code == 404
 
-
-def test_one_row_of_the_list_is_served_alone_to_those_who_may_see_it(client, settings):
-    room = committed_cast(settings)
-    alice, fran = token_headers(settings, room["alice"]), token_headers(settings, room["facilitator"])
-    created = client.post(f"/api/reviews/{room['review']}/segments", json={"segments": [LINE]}, headers=alice)
-    segment_id = ok(created, 201)[0]["id"]
-    url = f"/reviews/{room['review']}/transcript/{segment_id}"
-    row = client.get(url, headers=fran)
-    assert row.status_code == 200 and row.text.strip().startswith(f'<li id="seg-{segment_id}"')
-    assert LINE["text"] in row.text and 'data-start="1.0"' in row.text and "correct</button>" in row.text
-
-    assert client.get(url, headers=token_headers(settings, room["outsider"])).status_code == 404
-    assert client.get(f"/reviews/{room['review']}/transcript/{segment_id + 1}", headers=fran).status_code == 404
