@@ -10,6 +10,10 @@ server, so only the database and the process count change) it runs, for `--secon
   once a second — the room's read path; with `--conditional` each sends back the ETag of its last
   answer as If-None-Match, as a browser's cache does, and a 304 counts as a read (without it, every
   read asks for the whole body, as a script with a plain HTTP client does);
+- with `--page`, the readers act as the room page does instead (web/static/room.js): each holds
+  the room's events socket (a new segment's row is built from its event, no read) and reads the
+  whole transcript list (`GET /reviews/{id}/transcript`) every 30 s, sending back the ETag of its
+  last one; rooms start with `--transcript` segments (default 3; an hour's call is ~600);
 - two WebSocket listeners per room, each on a different app process when there are two;
 - one typed transcript line per room per second, posted to an app process (alternating), whose
   arrival at every listener of the room is timed (event delivery, across processes when there
@@ -42,6 +46,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -79,6 +84,8 @@ class Tally:
     drafts: list[float] = field(default_factory=list)
     draft_grounding: dict[str, int] = field(default_factory=dict)  # grounded (model text) / extractive / unverified
     draft_errors: dict[int, int] = field(default_factory=dict)
+    lists: list[float] = field(default_factory=list)  # whole transcript lists read (--page), also in reads
+    page_events: int = 0  # events the page readers' sockets received (--page)
 
 
 def main() -> None:
@@ -95,6 +102,13 @@ def main() -> None:
         action="store_true",
         help="readers send the last ETag back as If-None-Match (as a browser does); 304s count as reads",
     )
+    parser.add_argument(
+        "--page",
+        action="store_true",
+        help="readers act as the room page does: each holds the room's events socket and reads the whole "
+        "transcript list every 30 s",
+    )
+    parser.add_argument("--transcript", type=int, default=3, help="segments in each room's transcript at the start")
     parser.add_argument("--only", action="append", help="sqlite-1, sqlite-2, pg-1 or pg-2 (repeatable)")
     parser.add_argument(
         "--background-nice",
@@ -135,7 +149,7 @@ def run_config(database: str, processes: int, args: argparse.Namespace, speech: 
         try:
             cluster.run("migrate")
             settings = Settings(data_dir=data_dir, database={"url": url})
-            rooms = make_rooms(settings, args.rooms)
+            rooms = make_rooms(settings, args.rooms, segments=args.transcript)
             cluster.start_chroma()
             _start_model_server(cluster, nice=args.background_nice, cpu_idle=args.background_idle)
             bases = [cluster.start_app(f"app-{i}") for i in range(processes)]
@@ -176,8 +190,9 @@ async def _load(
             *[_upload(client, bases[i % len(bases)], rooms[i % len(rooms)], speech) for i in range(args.uploads)]
         )
         cpu_before, started = cpu_by_process(cluster), time.perf_counter()
-        tasks = [asyncio.create_task(_reader(client, bases[i % len(bases)], rooms[i % len(rooms)], tally, stop,
-                                             conditional=args.conditional))
+        read = _page_reader if args.page else _reader
+        tasks = [asyncio.create_task(read(client, bases[i % len(bases)], rooms[i % len(rooms)], i % len(rooms), tally,
+                                          stop, conditional=args.conditional))
                  for i in range(args.readers)]  # fmt: skip
         tasks += [asyncio.create_task(_pusher(client, bases, rooms, i, tally, stop)) for i in range(len(rooms))]
         tasks.append(asyncio.create_task(_drafter(client, bases, rooms, args.draft_every, tally, stop)))
@@ -234,7 +249,14 @@ def cpu_by_process(cluster: Cluster) -> dict[str, tuple[float, float]]:
 
 
 async def _reader(
-    client: aiohttp.ClientSession, base: str, room: Room, tally: Tally, stop: asyncio.Event, *, conditional: bool
+    client: aiohttp.ClientSession,
+    base: str,
+    room: Room,
+    _index: int,
+    tally: Tally,
+    stop: asyncio.Event,
+    *,
+    conditional: bool,
 ) -> None:
     headers = {"Authorization": f"Bearer {room.token}"}
     await asyncio.sleep(hash(base + str(room.review_id)) % 1000 / 1000)  # spread the first reads
@@ -254,6 +276,51 @@ async def _reader(
         except (aiohttp.ClientError, TimeoutError):
             tally.read_errors += 1
         await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - began)))
+
+
+async def _page_reader(
+    client: aiohttp.ClientSession,
+    base: str,
+    room: Room,
+    _index: int,
+    tally: Tally,
+    stop: asyncio.Event,
+    *,
+    conditional: bool,
+) -> None:
+    """Act as the room page does (web/static/room.js): hold the events socket, whose segment events
+    the page turns into rows without a read, and read the whole list every 30 s with the ETag of the
+    last one, as the browser's cache revalidates it."""
+    auth = {"Authorization": f"Bearer {room.token}"}
+    whole = f"{base}/reviews/{room.review_id}/transcript"
+    etag = None
+    async with connect(f"ws{base[4:]}/api/reviews/{room.review_id}/events", additional_headers=auth) as socket:
+
+        async def drain() -> None:
+            async for _message in socket:
+                tally.page_events += 1
+
+        draining = asyncio.create_task(drain())
+        # People open their room's page at different moments: each page's 30 s re-reads start apart.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), random.uniform(0, 30))
+        while not stop.is_set():
+            began = time.perf_counter()
+            try:
+                async with client.get(whole, headers=auth | ({"If-None-Match": etag} if etag else {})) as response:
+                    await response.read()
+                if response.status in (200, 304):
+                    tally.reads.append(time.perf_counter() - began)
+                    tally.lists.append(tally.reads[-1])
+                    tally.not_modified += response.status == 304
+                    etag = response.headers.get("ETag", etag)
+                else:
+                    tally.read_errors += 1
+            except (aiohttp.ClientError, TimeoutError):
+                tally.read_errors += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), max(0.0, 30.0 - (time.perf_counter() - began)))
+        draining.cancel()
 
 
 async def _pusher(
@@ -402,6 +469,12 @@ def _summary(
         "reads_not_modified": tally.not_modified,
         "read_p50_ms": ms(tally.reads, 0.5),
         "read_p95_ms": ms(tally.reads, 0.95),
+        "page": args.page,
+        "transcript_segments": args.transcript,
+        "whole_lists": len(tally.lists),
+        "whole_list_p50_ms": ms(tally.lists, 0.5),
+        "whole_list_p95_ms": ms(tally.lists, 0.95),
+        "page_events": tally.page_events,
         "lines_posted": len(tally.posted),
         "post_errors": tally.post_errors,
         "deliveries": len(delays),

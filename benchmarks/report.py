@@ -22,7 +22,13 @@ def row(r: dict[str, Any]) -> str:
         f"{u['finished']}/{u['uploads']} dup {u['duplicated']}"
         + "".join(f", {n} {kind}" for kind, n in sorted(r["draft_grounding"].items()))
         + (f", draft errors {r['draft_errors']}" if r["draft_errors"] else "")
-        + (f", {r['reads_not_modified']} reads were 304" if r["conditional"] else "")
+        + (f", {r['reads_not_modified']} reads were 304" if r["conditional"] or r.get("page") else "")
+        + (
+            f", readers as the page ({r['transcript_segments']} segments at the start): {r['whole_lists']} whole"
+            f" lists, p50 / p95 {r['whole_list_p50_ms']} / {r['whole_list_p95_ms']} ms, {r['page_events']} events"
+            if r.get("page")
+            else ""
+        )
     )
 
 

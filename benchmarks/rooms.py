@@ -57,8 +57,8 @@ def drop_schema(postgres: str, schema: str) -> None:
     engine.dispose()
 
 
-def make_rooms(settings: Settings, count: int) -> list[Room]:
-    """A team, three people, an open review with one failure and a short transcript, per room."""
+def make_rooms(settings: Settings, count: int, *, segments: int = len(LINES)) -> list[Room]:
+    """A team, three people, an open review with one failure and a transcript of ``segments`` lines, per room."""
     upgrade(settings)
     engine = make_engine(settings)
     rooms = []
@@ -75,9 +75,9 @@ def make_rooms(settings: Settings, count: int) -> list[Room]:
                 participant_ids=[alice.id, bob.id], actor=lead,
             )  # fmt: skip
             failure = services.failures.create(review, title="Rota not adopted", actor=lead)
-            spoken = [NewSegment(speaker=alice.name, text=line, start_s=10.0 * i, end_s=10.0 * i + 8,
+            spoken = [NewSegment(speaker=alice.name, text=LINES[i % len(LINES)], start_s=10.0 * i, end_s=10.0 * i + 8,
                                  source=SegmentSource.TYPED, person_id=alice.id)
-                      for i, line in enumerate(LINES)]  # fmt: skip
+                      for i in range(segments)]  # fmt: skip
             services.transcripts.add(review, spoken, actor=lead)
             rooms.append((review.id, failure.id, lead.id))
     engine.dispose()
