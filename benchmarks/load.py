@@ -191,8 +191,8 @@ async def _load(
         )
         cpu_before, started = cpu_by_process(cluster), time.perf_counter()
         read = _page_reader if args.page else _reader
-        tasks = [asyncio.create_task(read(client, bases[i % len(bases)], rooms[i % len(rooms)], i % len(rooms), tally,
-                                          stop, conditional=args.conditional))
+        tasks = [asyncio.create_task(read(client, bases[i % len(bases)], rooms[i % len(rooms)], tally, stop,
+                                          conditional=args.conditional))
                  for i in range(args.readers)]  # fmt: skip
         tasks += [asyncio.create_task(_pusher(client, bases, rooms, i, tally, stop)) for i in range(len(rooms))]
         tasks.append(asyncio.create_task(_drafter(client, bases, rooms, args.draft_every, tally, stop)))
@@ -252,7 +252,6 @@ async def _reader(
     client: aiohttp.ClientSession,
     base: str,
     room: Room,
-    _index: int,
     tally: Tally,
     stop: asyncio.Event,
     *,
@@ -282,7 +281,6 @@ async def _page_reader(
     client: aiohttp.ClientSession,
     base: str,
     room: Room,
-    _index: int,
     tally: Tally,
     stop: asyncio.Event,
     *,
