@@ -64,8 +64,8 @@ class RoomPages(Controller):
         actor: ActorDep,
         if_none_match: Annotated[str | None, HeaderParameter(name="If-None-Match")] = None,
     ) -> Template | Response[None]:
-        # Every open room asks for this every 3 s and on every new segment. The browser's cache sends
-        # the last ETag back, so an unchanged list is a 304, rendered and sent by nobody.
+        # Every open room re-reads this every 30 s (every 3 s while its events socket is down). The
+        # browser's cache sends the last ETag back, so an unchanged list is a 304, rendered by nobody.
         review = services.reviews.get(review_id)
         etag = transcript_etag(review, actor)
         headers = {"etag": etag, "cache-control": "private, no-cache"}

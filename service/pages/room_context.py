@@ -46,9 +46,6 @@ class FailureView:
 def room_context(services: Services, review: Review, me: Person, *, error: str | None = None) -> dict[str, Any]:
     session = services.session
     drafts = list(session.scalars(select(Draft).where(Draft.review_id == review.id).order_by(Draft.id)))
-    segments = list(
-        session.scalars(select(Segment).where(Segment.review_id == review.id).order_by(Segment.start_s, Segment.id))
-    )
     failures = []
     for failure in review.failures:
         links = list(
@@ -72,19 +69,14 @@ def room_context(services: Services, review: Review, me: Person, *, error: str |
     # Blame flags are private to the facilitator: computed only for them, never sent to others.
     flags = review_blame_flags(services, review) if is_facilitator else []
     return {
-        "me": me,
-        "review": review,
+        **transcript_context(services, review, me),  # the room shows the list too (room/_room.html)
         "summary": ReviewSummary.of(review),
         "questions": list(Question),
         "current": Question(review.current_question),
-        "is_facilitator": is_facilitator,
         "blame_flags": flags,
         "participants": participants,
         "failures": failures,
-        "segments": segments,
-        "segment_ids": {s.id for s in segments},
         "recordings": recordings,
-        "can_correct": review.status != "closed" and takes_part(review, me.id),
         "error": error,
         "kind_label": KIND_LABEL,
         "grounding_label": GROUNDING_LABEL,
