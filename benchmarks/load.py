@@ -52,6 +52,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -190,9 +191,8 @@ async def _load(
             *[_upload(client, bases[i % len(bases)], rooms[i % len(rooms)], speech) for i in range(args.uploads)]
         )
         cpu_before, started = cpu_by_process(cluster), time.perf_counter()
-        read = _page_reader if args.page else _reader
-        tasks = [asyncio.create_task(read(client, bases[i % len(bases)], rooms[i % len(rooms)], tally, stop,
-                                          conditional=args.conditional))
+        read = _page_reader if args.page else partial(_reader, conditional=args.conditional)
+        tasks = [asyncio.create_task(read(client, bases[i % len(bases)], rooms[i % len(rooms)], tally, stop))
                  for i in range(args.readers)]  # fmt: skip
         tasks += [asyncio.create_task(_pusher(client, bases, rooms, i, tally, stop)) for i in range(len(rooms))]
         tasks.append(asyncio.create_task(_drafter(client, bases, rooms, args.draft_every, tally, stop)))
@@ -249,43 +249,20 @@ def cpu_by_process(cluster: Cluster) -> dict[str, tuple[float, float]]:
 
 
 async def _reader(
-    client: aiohttp.ClientSession,
-    base: str,
-    room: Room,
-    tally: Tally,
-    stop: asyncio.Event,
-    *,
-    conditional: bool,
+    client: aiohttp.ClientSession, base: str, room: Room, tally: Tally, stop: asyncio.Event, *, conditional: bool
 ) -> None:
     headers = {"Authorization": f"Bearer {room.token}"}
     await asyncio.sleep(hash(base + str(room.review_id)) % 1000 / 1000)  # spread the first reads
     while not stop.is_set():
         began = time.perf_counter()
-        try:
-            async with client.get(f"{base}/api/reviews/{room.review_id}", headers=headers) as response:
-                await response.read()
-            if response.status in (200, 304):
-                tally.reads.append(time.perf_counter() - began)
-                tally.not_modified += response.status == 304
-                if conditional and "ETag" in response.headers:
-                    # As a browser's cache does with a response it may keep but must revalidate.
-                    headers["If-None-Match"] = response.headers["ETag"]
-            else:
-                tally.read_errors += 1
-        except (aiohttp.ClientError, TimeoutError):
-            tally.read_errors += 1
+        _, etag = await _timed_read(client, f"{base}/api/reviews/{room.review_id}", headers, tally)
+        if conditional and etag:
+            # As a browser's cache does with a response it may keep but must revalidate.
+            headers["If-None-Match"] = etag
         await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - began)))
 
 
-async def _page_reader(
-    client: aiohttp.ClientSession,
-    base: str,
-    room: Room,
-    tally: Tally,
-    stop: asyncio.Event,
-    *,
-    conditional: bool,
-) -> None:
+async def _page_reader(client: aiohttp.ClientSession, base: str, room: Room, tally: Tally, stop: asyncio.Event) -> None:
     """Act as the room page does (web/static/room.js): hold the events socket, whose segment events
     the page turns into rows without a read, and read the whole list every 30 s with the ETag of the
     last one, as the browser's cache revalidates it."""
@@ -304,21 +281,32 @@ async def _page_reader(
             await asyncio.wait_for(stop.wait(), random.uniform(0, 30))
         while not stop.is_set():
             began = time.perf_counter()
-            try:
-                async with client.get(whole, headers=auth | ({"If-None-Match": etag} if etag else {})) as response:
-                    await response.read()
-                if response.status in (200, 304):
-                    tally.reads.append(time.perf_counter() - began)
-                    tally.lists.append(tally.reads[-1])
-                    tally.not_modified += response.status == 304
-                    etag = response.headers.get("ETag", etag)
-                else:
-                    tally.read_errors += 1
-            except (aiohttp.ClientError, TimeoutError):
-                tally.read_errors += 1
+            took, tag = await _timed_read(client, whole, auth | ({"If-None-Match": etag} if etag else {}), tally)
+            if took is not None:
+                tally.lists.append(took)
+            etag = tag or etag
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), max(0.0, 30.0 - (time.perf_counter() - began)))
         draining.cancel()
+
+
+async def _timed_read(
+    client: aiohttp.ClientSession, url: str, headers: dict[str, str], tally: Tally
+) -> tuple[float | None, str | None]:
+    """GET ``url`` and tally its latency (a 200 or a 304) or its error; return the latency and the ETag."""
+    began = time.perf_counter()
+    try:
+        async with client.get(url, headers=headers) as response:
+            await response.read()
+    except (aiohttp.ClientError, TimeoutError):
+        tally.read_errors += 1
+        return None, None
+    if response.status not in (200, 304):
+        tally.read_errors += 1
+        return None, None
+    tally.reads.append(time.perf_counter() - began)
+    tally.not_modified += response.status == 304
+    return tally.reads[-1], response.headers.get("ETag")
 
 
 async def _pusher(
